@@ -1,0 +1,59 @@
+/**
+ * The shapes that travel through the state machine. Names matter: the ASL, the manifest and users
+ * depend on them. Outputs never travel in state: only keys, sizes and statuses.
+ */
+
+/** One container to diagnose. */
+export interface Target {
+  cluster: string;
+  taskArn: string;
+  container: string;
+  script: string;
+  az?: string;
+  runtimeId?: string;
+}
+
+/** A task or container that resolve-targets left out, with the reason (ends up in the manifest). */
+export interface SkippedTarget {
+  cluster: string;
+  taskArn?: string;
+  container?: string;
+  reason: string;
+}
+
+/** What the run of one target produced. */
+export interface TargetResult {
+  target: Target;
+  status: 'succeeded' | 'failed' | 'skipped';
+  s3Key?: string;
+  bytes?: number;
+  truncated?: boolean;
+  exitCode?: number | null;
+  attempts?: number;
+  redactions?: number;
+  error?: { name: string; message: string };
+}
+
+/** Identifies the run: every key of a run sits under `prefix`. */
+export interface RunContext {
+  executionName: string;
+  /** `runs/<yyyy>/<mm>/<dd>/<execution-name>/` */
+  prefix: string;
+  alarmName?: string;
+}
+
+/** The input of run-diagnostic, one Map item. */
+export interface RunDiagnosticInput {
+  target: Target;
+  run: RunContext;
+  /** `$$.State.RetryCount` of the RunDiagnostic state. */
+  retryCount?: number;
+}
+
+/** The output of resolve-targets. */
+export interface ResolvedTargets {
+  run: RunContext;
+  targets: Target[];
+  skipped: SkippedTarget[];
+  maxConcurrency: number;
+}

@@ -1,0 +1,62 @@
+/**
+ * Errors whose `name` is part of the Step Functions contract (`ErrorEquals` matches it).
+ * Every class writes its name out by hand: esbuild's minifier renames classes.
+ */
+
+/** A request or event field is missing or malformed; the message names the field and the fix. */
+export class InvalidRequestError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string, options?: ErrorOptions) {
+    super(`${field}: ${message}`, options);
+    this.name = 'InvalidRequestError';
+    this.field = field;
+  }
+}
+
+/** The function's own configuration (environment variables) is missing or wrong. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** A piece of the pipeline that a later change fills in. */
+export class NotImplementedError extends Error {
+  constructor(what: string) {
+    super(`${what} is not implemented yet`);
+    this.name = 'NotImplementedError';
+  }
+}
+
+/** The data-channel websocket closed before the service sent channel_closed. */
+export class SessionInterruptedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SessionInterruptedError';
+  }
+}
+
+/** A message on the data channel broke the protocol (bad header, digest, JSON ...); names the field. */
+export class ProtocolError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string, options?: ErrorOptions) {
+    super(`${field}: ${message}`, options);
+    this.name = 'ProtocolError';
+    this.field = field;
+  }
+}
+
+/** The service ended the session with a non-empty reason in channel_closed. */
+export class SessionClosedError extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`the session was closed by the service: ${reason}`, options);
+    this.name = 'SessionClosedError';
+  }
+}
+
+/** Formats any thrown value for a log line or a manifest entry (never `JSON.stringify(error)`). */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

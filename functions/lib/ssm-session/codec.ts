@@ -1,0 +1,225 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ProtocolError } from '../errors.ts';
+
+/** Message types of the Session Manager data channel (spec section 3). */
+export const MessageType = {
+  InputStreamData: 'input_stream_data',
+  OutputStreamData: 'output_stream_data',
+  Acknowledge: 'acknowledge',
+  ChannelClosed: 'channel_closed',
+  StartPublication: 'start_publication',
+  PausePublication: 'pause_publication',
+} as const;
+
+/** Payload types of stream messages (spec section 3). */
+export const PayloadType = {
+  Output: 1,
+  Error: 2,
+  Size: 3,
+  Parameter: 4,
+  HandshakeRequest: 5,
+  HandshakeResponse: 6,
+  HandshakeComplete: 7,
+  EncChallengeRequest: 8,
+  EncChallengeResponse: 9,
+  Flag: 10,
+  StdErr: 11,
+  ExitCode: 12,
+} as const;
+
+/** Flag bits (spec section 4). */
+export const Flags = { None: 0n, Syn: 1n, Fin: 2n, Ack: 3n } as const;
+
+/** The fixed header length the sender writes (the offset of PayloadLength). */
+export const HEADER_LENGTH = 116;
+const PAYLOAD_LENGTH_OFFSET = 116;
+const PAYLOAD_OFFSET = 120;
+const MESSAGE_TYPE_LENGTH = 32;
+
+/** One ClientMessage, decoded. */
+export interface ClientMessage {
+  messageType: string;
+  schemaVersion: number;
+  createdDate: number;
+  sequenceNumber: bigint;
+  flags: bigint;
+  messageId: string;
+  payloadDigest: Buffer;
+  payloadType: number;
+  payload: Buffer;
+}
+
+/** What a sender supplies; the digest, length and header length are computed. */
+export interface OutgoingMessage {
+  messageType: string;
+  sequenceNumber: bigint;
+  flags: bigint;
+  payloadType: number;
+  payload: Buffer;
+  messageId?: string;
+  createdDate?: number;
+  schemaVersion?: number;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Writes a canonical UUID string as the wire's 16 bytes: the second half first (spec section 2). */
+export function uuidToWire(uuid: string): Buffer {
+  const lower = uuid.toLowerCase();
+  if (!UUID_PATTERN.test(lower)) throw new ProtocolError('MessageId', `not a UUID: ${JSON.stringify(uuid)}`);
+  const canonical = Buffer.from(lower.replaceAll('-', ''), 'hex');
+  return Buffer.concat([canonical.subarray(8, 16), canonical.subarray(0, 8)]);
+}
+
+/** Reads the wire's 16 UUID bytes back into a lowercase hyphenated string. */
+export function uuidFromWire(wire: Buffer): string {
+  const hex = Buffer.concat([wire.subarray(8, 16), wire.subarray(0, 8)]).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** SHA-256 of the payload, raw 32 bytes. */
+export function payloadDigest(payload: Buffer): Buffer {
+  return createHash('sha256').update(payload).digest();
+}
+
+/** Encodes one ClientMessage into the bytes of a binary websocket frame. */
+export function encodeMessage(message: OutgoingMessage): Buffer {
+  if (Buffer.byteLength(message.messageType, 'ascii') > MESSAGE_TYPE_LENGTH) {
+    throw new ProtocolError(
+      'MessageType',
+      `longer than ${MESSAGE_TYPE_LENGTH} bytes: ${message.messageType}`,
+    );
+  }
+  const frame = Buffer.alloc(PAYLOAD_OFFSET + message.payload.length);
+  frame.writeUInt32BE(HEADER_LENGTH, 0);
+  frame.fill(0x20, 4, 4 + MESSAGE_TYPE_LENGTH);
+  frame.write(message.messageType, 4, 'ascii');
+  frame.writeUInt32BE(message.schemaVersion ?? 1, 36);
+  frame.writeBigUInt64BE(BigInt(message.createdDate ?? Date.now()), 40);
+  frame.writeBigInt64BE(message.sequenceNumber, 48);
+  frame.writeBigUInt64BE(message.flags, 56);
+  uuidToWire(message.messageId ?? randomUUID()).copy(frame, 64);
+  payloadDigest(message.payload).copy(frame, 80);
+  frame.writeUInt32BE(message.payloadType, 112);
+  frame.writeUInt32BE(message.payload.length, PAYLOAD_LENGTH_OFFSET);
+  message.payload.copy(frame, PAYLOAD_OFFSET);
+  return frame;
+}
+
+/** Types that skip validation on receive, as the official client does. */
+const UNVALIDATED_TYPES = new Set<string>([MessageType.StartPublication, MessageType.PausePublication]);
+
+/**
+ * Decodes one frame and validates it strictly (header length, type, date, payload length and digest);
+ * a violation throws a ProtocolError naming the field.
+ */
+export function decodeMessage(frame: Buffer): ClientMessage {
+  if (frame.length < PAYLOAD_OFFSET) {
+    throw new ProtocolError(
+      'frame',
+      `${frame.length} bytes is shorter than the ${PAYLOAD_OFFSET}-byte header`,
+    );
+  }
+  const headerLength = frame.readUInt32BE(0);
+  const messageType = frame
+    .subarray(4, 4 + MESSAGE_TYPE_LENGTH)
+    .toString('ascii')
+    .replaceAll('\0', '')
+    .trim();
+  const message: ClientMessage = {
+    messageType,
+    schemaVersion: frame.readUInt32BE(36),
+    createdDate: Number(frame.readBigUInt64BE(40)),
+    sequenceNumber: frame.readBigInt64BE(48),
+    flags: frame.readBigUInt64BE(56),
+    messageId: uuidFromWire(frame.subarray(64, 80)),
+    payloadDigest: Buffer.from(frame.subarray(80, 112)),
+    payloadType: frame.readUInt32BE(112),
+    payload: Buffer.alloc(0),
+  };
+  const payloadLength = frame.readUInt32BE(PAYLOAD_LENGTH_OFFSET);
+  if (UNVALIDATED_TYPES.has(messageType)) return message;
+  if (headerLength === 0) throw new ProtocolError('HeaderLength', 'is 0');
+  if (headerLength + 4 > frame.length) {
+    throw new ProtocolError(
+      'HeaderLength',
+      `${headerLength} points past the end of a ${frame.length}-byte frame`,
+    );
+  }
+  if (messageType === '') throw new ProtocolError('MessageType', 'is empty');
+  if (message.createdDate === 0) throw new ProtocolError('CreatedDate', 'is 0');
+  const payload = frame.subarray(headerLength + 4);
+  if (payload.length !== payloadLength) {
+    throw new ProtocolError(
+      'PayloadLength',
+      `says ${payloadLength} bytes but the frame carries ${payload.length}`,
+    );
+  }
+  if (payloadLength !== 0 && !payloadDigest(payload).equals(message.payloadDigest)) {
+    throw new ProtocolError('PayloadDigest', 'does not match the SHA-256 of the payload');
+  }
+  message.payload = payload;
+  return message;
+}
+
+/** The JSON payload of an acknowledge message. */
+export interface AcknowledgeContent {
+  AcknowledgedMessageType: string;
+  AcknowledgedMessageId: string;
+  AcknowledgedMessageSequenceNumber: number;
+  IsSequentialMessage: boolean;
+}
+
+/** Builds the acknowledge frame for a received stream message. */
+export function encodeAcknowledge(
+  acked: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
+  options: { messageId?: string; createdDate?: number } = {},
+): Buffer {
+  const content: AcknowledgeContent = {
+    AcknowledgedMessageType: acked.messageType,
+    AcknowledgedMessageId: acked.messageId,
+    AcknowledgedMessageSequenceNumber: Number(acked.sequenceNumber),
+    IsSequentialMessage: true,
+  };
+  return encodeMessage({
+    messageType: MessageType.Acknowledge,
+    sequenceNumber: 0n,
+    flags: Flags.Ack,
+    payloadType: 0,
+    payload: Buffer.from(JSON.stringify(content)),
+    ...options,
+  });
+}
+
+/** Parses and validates an acknowledge payload. */
+export function decodeAcknowledge(message: ClientMessage): AcknowledgeContent {
+  const content = parseJsonPayload(message, 'acknowledge');
+  const sequence = content.AcknowledgedMessageSequenceNumber;
+  if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 0) {
+    throw new ProtocolError(
+      'AcknowledgedMessageSequenceNumber',
+      `is not a sequence number: ${String(sequence)}`,
+    );
+  }
+  if (typeof content.AcknowledgedMessageType !== 'string') {
+    throw new ProtocolError('AcknowledgedMessageType', 'is missing');
+  }
+  if (typeof content.AcknowledgedMessageId !== 'string') {
+    throw new ProtocolError('AcknowledgedMessageId', 'is missing');
+  }
+  return content as unknown as AcknowledgeContent;
+}
+
+/** Parses a message's payload as a JSON object, naming the message type on failure. */
+export function parseJsonPayload(message: ClientMessage, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message.payload.toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError(`${what} payload`, 'is not valid JSON', { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ProtocolError(`${what} payload`, 'is not a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,90 @@
+import {
+  decodeMessage,
+  encodeAcknowledge,
+  encodeMessage,
+  Flags,
+  MessageType,
+  PayloadType,
+  uuidFromWire,
+  uuidToWire,
+} from '#lib/ssm-session/codec.ts';
+
+const SIZE_FRAME =
+  '00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe56800000000000000000500000000000000008899aabbccddeeff0011223344556677d53ca1ea7dce87c11432052a8550ed2615cf715ca843c89710ed83325b691cba00000003000000157b22636f6c73223a38302c22726f7773223a32347d';
+const ACK_FRAME =
+  '0000007461636b6e6f776c65646765202020202020202020202020202020202020202020000000010000018bcfe5680000000000000000000000000000000003293a4b5c6d7e8f90a1b2c3d4e5f6071862d57ca2dfb7aa0eee6a8e12491c3e9feffd166f2b0f36b96eba41866669e85400000000000000b07b2241636b6e6f776c65646765644d65737361676554797065223a226f75747075745f73747265616d5f64617461222c2241636b6e6f776c65646765644d6573736167654964223a2230303131323233332d343435352d363637372d383839392d616162626363646465656666222c2241636b6e6f776c65646765644d65737361676553657175656e63654e756d626572223a372c22497353657175656e7469616c4d657373616765223a747275657d';
+
+describe('ssm-session codec', () => {
+  it('encodes the size message test vector byte for byte', () => {
+    const frame = encodeMessage({
+      messageType: MessageType.InputStreamData,
+      sequenceNumber: 5n,
+      flags: Flags.None,
+      payloadType: PayloadType.Size,
+      payload: Buffer.from('{"cols":80,"rows":24}'),
+      messageId: '00112233-4455-6677-8899-aabbccddeeff',
+      createdDate: 1700000000000,
+    });
+    expect(frame.toString('hex')).toBe(SIZE_FRAME);
+  });
+
+  it('encodes the acknowledge test vector byte for byte', () => {
+    const frame = encodeAcknowledge(
+      {
+        messageType: MessageType.OutputStreamData,
+        messageId: '00112233-4455-6677-8899-aabbccddeeff',
+        sequenceNumber: 7n,
+      },
+      { messageId: 'a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90', createdDate: 1700000000000 },
+    );
+    expect(frame.toString('hex')).toBe(ACK_FRAME);
+  });
+
+  it('decodes the test vectors back to their fields', () => {
+    const size = decodeMessage(Buffer.from(SIZE_FRAME, 'hex'));
+    expect(size).toMatchObject({
+      messageType: 'input_stream_data',
+      schemaVersion: 1,
+      createdDate: 1700000000000,
+      sequenceNumber: 5n,
+      flags: 0n,
+      messageId: '00112233-4455-6677-8899-aabbccddeeff',
+      payloadType: 3,
+    });
+    expect(size.payload.toString()).toBe('{"cols":80,"rows":24}');
+    const ack = decodeMessage(Buffer.from(ACK_FRAME, 'hex'));
+    expect(ack).toMatchObject({
+      messageType: 'acknowledge',
+      flags: 3n,
+      messageId: 'a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90',
+    });
+  });
+
+  it('swaps the UUID halves on the wire', () => {
+    const wire = uuidToWire('00112233-4455-6677-8899-aabbccddeeff');
+    expect(wire.toString('hex')).toBe('8899aabbccddeeff0011223344556677');
+    expect(uuidFromWire(wire)).toBe('00112233-4455-6677-8899-aabbccddeeff');
+  });
+
+  it('accepts NUL-padded message types', () => {
+    const frame = Buffer.from(SIZE_FRAME, 'hex');
+    frame.fill(0, 4 + 'input_stream_data'.length, 36);
+    expect(decodeMessage(frame).messageType).toBe('input_stream_data');
+  });
+
+  it.each([
+    ['PayloadDigest', (f: Buffer) => f.writeUInt8(f.readUInt8(130) ^ 1, 130)],
+    ['CreatedDate', (f: Buffer) => f.writeBigUInt64BE(0n, 40)],
+    ['HeaderLength', (f: Buffer) => f.writeUInt32BE(0, 0)],
+    ['MessageType', (f: Buffer) => f.fill(0x20, 4, 36)],
+    ['PayloadLength', (f: Buffer) => f.writeUInt32BE(99, 116)],
+  ])('rejects a frame with a bad %s, naming the field', (field, corrupt) => {
+    const frame = Buffer.from(SIZE_FRAME, 'hex');
+    corrupt(frame);
+    expect(() => decodeMessage(frame)).toThrow(expect.objectContaining({ name: 'ProtocolError', field }));
+  });
+
+  it('rejects a frame shorter than the header', () => {
+    expect(() => decodeMessage(Buffer.alloc(50))).toThrow(/shorter than the 120-byte header/);
+  });
+});
