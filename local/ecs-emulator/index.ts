@@ -1,0 +1,419 @@
+/**
+ * The ECS API emulator: the JSON 1.1 operations the pipeline calls (DescribeClusters, DescribeServices,
+ * ListTasks, DescribeTasks, ExecuteCommand), answered from a sandbox world. Response shapes follow the
+ * real API (see /work/shared/events/ecs-*.json); errors carry ECS's exception names.
+ * ExecuteCommand opens a session on the agent emulator, which runs the command under a pty.
+ */
+import {
+  type AwsJsonServer,
+  AwsServiceError,
+  decodeToken,
+  encodeToken,
+  integerField,
+  type JsonRequest,
+  startAwsJsonServer,
+  stringField,
+  stringListField,
+} from '../aws-json-server.ts';
+import {
+  containerRuntimeId,
+  type World,
+  type WorldCluster,
+  type WorldContainer,
+  type WorldTask,
+  worldArns,
+} from '../world.ts';
+
+/** What ExecuteCommand asks of the agent emulator (a structural subset of its SessionSpec). */
+export interface ExecSessionSpec {
+  command: string;
+  targetId: string;
+  env?: Record<string, string>;
+  kms?: { keyId: string };
+  faults?: Record<string, unknown>;
+}
+
+/** The agent emulator as the ECS emulator sees it. */
+export interface SessionFactory {
+  createSession(spec: ExecSessionSpec): { sessionId: string; streamUrl: string; tokenValue: string };
+}
+
+/** Fault switches; all off by default. */
+export interface EcsFaults {
+  /** ExecuteCommand fails with TargetNotConnectedException for the first N attempts on each task. */
+  targetNotConnectedAttempts?: number;
+  /** ExecuteCommand fails with AccessDeniedException (every task, or only the task ids listed). */
+  accessDenied?: boolean | string[];
+  /** Data-channel faults passed to every session the agent emulator opens. */
+  sessionFaults?: Record<string, unknown>;
+}
+
+export interface EcsEmulatorOptions {
+  world: World;
+  sessions: SessionFactory;
+  faults?: EcsFaults;
+  port?: number;
+}
+
+export interface EcsEmulator {
+  endpoint: string;
+  /** Every ExecuteCommand accepted, in order (for tests and the sandbox summary). */
+  executions: Array<{ taskArn: string; container: string; command: string; sessionId: string }>;
+  /** ExecuteCommand attempts per task id, including refused ones. */
+  attempts: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
+const EXEC_DISABLED_MESSAGE =
+  'The execute command failed because execute command was not enabled when the task was run or the execute command agent isn’t running. Wait and try again or run a new task with execute command enabled and try again.';
+const EPOCH = 1741717329.118;
+
+/** Starts the ECS emulator on 127.0.0.1 (port 0 unless given). */
+export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<EcsEmulator> {
+  const { world, sessions } = options;
+  const faults = options.faults ?? {};
+  const arns = worldArns(world);
+  const executions: EcsEmulator['executions'] = [];
+  const attempts = new Map<string, number>();
+
+  function findCluster(request: JsonRequest): WorldCluster {
+    const ref = stringField(request, 'cluster') ?? 'default';
+    const name = clusterNameOf(ref);
+    const cluster = world.clusters.find((candidate) => candidate.name === name);
+    if (cluster === undefined) throw new AwsServiceError('ClusterNotFoundException', 'Cluster not found.');
+    return cluster;
+  }
+
+  function taskIdOf(cluster: WorldCluster, ref: string): string | undefined {
+    const match = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:task\/([^/]+)\/([a-f0-9]{32})$/.exec(ref);
+    if (match !== null) return match[1] === cluster.name ? match[2] : undefined;
+    return /^[a-f0-9]{32}$/.test(ref) ? ref : undefined;
+  }
+
+  function includes(request: JsonRequest, value: string): boolean {
+    return (stringListField(request, 'include') ?? []).includes(value);
+  }
+
+  function describeContainer(cluster: WorldCluster, task: WorldTask, container: WorldContainer) {
+    const running = container.lastStatus === 'RUNNING';
+    return {
+      containerArn: arns.container(cluster.name, task.id, container.name),
+      taskArn: arns.task(cluster.name, task.id),
+      name: container.name,
+      image: container.image,
+      runtimeId: containerRuntimeId(task, container),
+      lastStatus: container.lastStatus,
+      networkBindings: [],
+      networkInterfaces: [],
+      healthStatus: 'UNKNOWN',
+      managedAgents: task.enableExecuteCommand
+        ? [
+            {
+              ...(container.agentStatus === 'RUNNING' ? { lastStartedAt: EPOCH + 71 } : {}),
+              name: 'ExecuteCommandAgent',
+              lastStatus: running ? container.agentStatus : 'STOPPED',
+            },
+          ]
+        : [],
+      cpu: '0',
+    };
+  }
+
+  function describeTask(cluster: WorldCluster, task: WorldTask, withTags: boolean) {
+    const family =
+      task.taskDefinition ?? cluster.services.find((s) => s.name === task.service)?.taskDefinition;
+    return {
+      attachments: [],
+      attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+      availabilityZone: task.availabilityZone,
+      ...(task.launchType === 'FARGATE' ? { capacityProviderName: 'FARGATE' } : {}),
+      clusterArn: arns.cluster(cluster.name),
+      connectivity: 'CONNECTED',
+      connectivityAt: EPOCH + 5,
+      containers: task.containers.map((container) => describeContainer(cluster, task, container)),
+      cpu: '1024',
+      createdAt: EPOCH,
+      desiredStatus: task.lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      enableExecuteCommand: task.enableExecuteCommand,
+      ...(task.service !== undefined ? { group: `service:${task.service}` } : { group: `family:${family}` }),
+      healthStatus: 'UNKNOWN',
+      lastStatus: task.lastStatus,
+      launchType: task.launchType,
+      memory: '2048',
+      overrides: { containerOverrides: task.containers.map((c) => ({ name: c.name })) },
+      platformVersion: '1.4.0',
+      platformFamily: 'Linux',
+      startedAt: EPOCH + 66,
+      ...(task.service !== undefined ? { startedBy: 'ecs-svc/4728196305817243590' } : {}),
+      ...(withTags ? { tags: toTagList(task.tags) } : {}),
+      taskArn: arns.task(cluster.name, task.id),
+      taskDefinitionArn: arns.taskDefinition(family ?? 'unknown:1'),
+      version: 4,
+      ephemeralStorage: { sizeInGiB: 20 },
+    };
+  }
+
+  const operations = {
+    DescribeClusters(request: JsonRequest) {
+      const refs = stringListField(request, 'clusters') ?? ['default'];
+      if (refs.length > 100)
+        throw new AwsServiceError('InvalidParameterException', 'clusters: at most 100 items');
+      const clusters = [];
+      const failures = [];
+      for (const ref of refs) {
+        const cluster = world.clusters.find((candidate) => candidate.name === clusterNameOf(ref));
+        if (cluster === undefined) {
+          failures.push({ arn: ref.startsWith('arn:') ? ref : arns.cluster(ref), reason: 'MISSING' });
+          continue;
+        }
+        const tasks = cluster.tasks.filter((task) => task.lastStatus !== 'STOPPED');
+        clusters.push({
+          clusterArn: arns.cluster(cluster.name),
+          clusterName: cluster.name,
+          ...(includes(request, 'CONFIGURATIONS')
+            ? {
+                configuration: {
+                  executeCommandConfiguration: {
+                    ...(cluster.kmsKeyId !== undefined ? { kmsKeyId: cluster.kmsKeyId } : {}),
+                    logging: 'DEFAULT',
+                  },
+                },
+              }
+            : {}),
+          status: 'ACTIVE',
+          registeredContainerInstancesCount: 0,
+          runningTasksCount: tasks.filter((task) => task.lastStatus === 'RUNNING').length,
+          pendingTasksCount: tasks.filter((task) => task.lastStatus !== 'RUNNING').length,
+          activeServicesCount: cluster.services.length,
+          statistics: [],
+          tags: includes(request, 'TAGS') ? toTagList(cluster.tags) : [],
+          settings: includes(request, 'SETTINGS') ? [{ name: 'containerInsights', value: 'enhanced' }] : [],
+          capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+          defaultCapacityProviderStrategy: [],
+        });
+      }
+      return { clusters, failures };
+    },
+
+    DescribeServices(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const refs = stringListField(request, 'services');
+      if (refs === undefined || refs.length === 0) {
+        throw new AwsServiceError('InvalidParameterException', 'Services cannot be empty.');
+      }
+      if (refs.length > 10) {
+        throw new AwsServiceError('InvalidParameterException', 'services: at most 10 services per call');
+      }
+      const services = [];
+      const failures = [];
+      for (const ref of refs) {
+        const service = cluster.services.find((candidate) => candidate.name === serviceNameOf(ref));
+        if (service === undefined) {
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : arns.service(cluster.name, ref),
+            reason: 'MISSING',
+          });
+          continue;
+        }
+        const tasks = cluster.tasks.filter((task) => task.service === service.name);
+        const running = tasks.filter((task) => task.lastStatus === 'RUNNING').length;
+        services.push({
+          serviceArn: arns.service(cluster.name, service.name),
+          serviceName: service.name,
+          clusterArn: arns.cluster(cluster.name),
+          loadBalancers: [],
+          serviceRegistries: [],
+          status: 'ACTIVE',
+          desiredCount: tasks.filter((task) => task.lastStatus !== 'STOPPED').length,
+          runningCount: running,
+          pendingCount: tasks.filter((task) => task.lastStatus === 'PENDING').length,
+          launchType: service.launchType,
+          platformVersion: 'LATEST',
+          platformFamily: 'Linux',
+          taskDefinition: arns.taskDefinition(service.taskDefinition),
+          deployments: [],
+          events: [],
+          createdAt: 1730817082.604,
+          placementConstraints: [],
+          placementStrategy: [],
+          schedulingStrategy: 'REPLICA',
+          deploymentController: { type: 'ECS' },
+          enableECSManagedTags: true,
+          propagateTags: 'NONE',
+          enableExecuteCommand: service.enableExecuteCommand,
+          ...(includes(request, 'TAGS') ? { tags: toTagList(service.tags) } : {}),
+        });
+      }
+      return { services, failures };
+    },
+
+    ListTasks(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const serviceName = stringField(request, 'serviceName');
+      const family = stringField(request, 'family');
+      const desiredStatus = stringField(request, 'desiredStatus') ?? 'RUNNING';
+      if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          'desiredStatus must be RUNNING, PENDING or STOPPED',
+        );
+      }
+      const maxResults = integerField(request, 'maxResults', { min: 1, max: 100 }) ?? 100;
+      if (serviceName !== undefined && !cluster.services.some((s) => s.name === serviceNameOf(serviceName))) {
+        throw new AwsServiceError('ServiceNotFoundException', 'Service not found.');
+      }
+      const matching = cluster.tasks.filter((task) => {
+        const taskDesired = task.lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING';
+        if (desiredStatus === 'PENDING' ? task.lastStatus !== 'PENDING' : taskDesired !== desiredStatus)
+          return false;
+        if (serviceName !== undefined && task.service !== serviceNameOf(serviceName)) return false;
+        if (family !== undefined) {
+          const taskFamily = (
+            task.taskDefinition ?? cluster.services.find((s) => s.name === task.service)?.taskDefinition
+          )?.split(':')[0];
+          if (taskFamily !== family) return false;
+        }
+        return true;
+      });
+      const offset = decodeToken(stringField(request, 'nextToken'));
+      const page = matching.slice(offset, offset + maxResults);
+      const next = offset + maxResults < matching.length ? encodeToken(offset + maxResults) : undefined;
+      return {
+        taskArns: page.map((task) => arns.task(cluster.name, task.id)),
+        ...(next !== undefined ? { nextToken: next } : {}),
+      };
+    },
+
+    DescribeTasks(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const refs = stringListField(request, 'tasks');
+      if (refs === undefined || refs.length === 0) {
+        throw new AwsServiceError('InvalidParameterException', 'Tasks cannot be empty.');
+      }
+      if (refs.length > 100) {
+        throw new AwsServiceError('InvalidParameterException', 'tasks: at most 100 tasks per call');
+      }
+      const tasks = [];
+      const failures = [];
+      for (const ref of refs) {
+        const id = taskIdOf(cluster, ref);
+        const task = id === undefined ? undefined : cluster.tasks.find((candidate) => candidate.id === id);
+        if (task === undefined) {
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : arns.task(cluster.name, ref),
+            reason: 'MISSING',
+          });
+          continue;
+        }
+        tasks.push(describeTask(cluster, task, includes(request, 'TAGS')));
+      }
+      return { tasks, failures };
+    },
+
+    ExecuteCommand(request: JsonRequest) {
+      const command = stringField(request, 'command');
+      const taskRef = stringField(request, 'task');
+      if (command === undefined || command.trim() === '') {
+        throw new AwsServiceError('InvalidParameterException', 'command must be a non-empty string.');
+      }
+      if (taskRef === undefined) throw new AwsServiceError('InvalidParameterException', 'task is required.');
+      if (request.interactive !== true) {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          'Interactive is the only mode supported currently.',
+        );
+      }
+      const cluster = findCluster(request);
+      const id = taskIdOf(cluster, taskRef);
+      const task = id === undefined ? undefined : cluster.tasks.find((candidate) => candidate.id === id);
+      if (task === undefined) {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          `The task ${taskRef} was not found in the cluster.`,
+        );
+      }
+      const attempt = (attempts.get(task.id) ?? 0) + 1;
+      attempts.set(task.id, attempt);
+      const denied = faults.accessDenied;
+      if (denied === true || (Array.isArray(denied) && denied.includes(task.id))) {
+        throw new AwsServiceError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::${world.account}:assumed-role/ecs-alarm-responder-role/local is not authorized to perform: ecs:ExecuteCommand on resource: ${arns.cluster(cluster.name)} because no identity-based policy allows the ecs:ExecuteCommand action`,
+        );
+      }
+      const containerName = stringField(request, 'container');
+      let container: WorldContainer | undefined;
+      if (containerName === undefined) {
+        if (task.containers.length > 1) {
+          throw new AwsServiceError(
+            'InvalidParameterException',
+            'The task has more than one container; specify the container name.',
+          );
+        }
+        container = task.containers[0];
+      } else {
+        container = task.containers.find((candidate) => candidate.name === containerName);
+      }
+      if (container === undefined) {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          `The container ${containerName} was not found in the task.`,
+        );
+      }
+      if (task.lastStatus !== 'RUNNING' || container.lastStatus !== 'RUNNING') {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          'The task or container is not in RUNNING state.',
+        );
+      }
+      if (!task.enableExecuteCommand || container.agentStatus !== 'RUNNING') {
+        throw new AwsServiceError('InvalidParameterException', EXEC_DISABLED_MESSAGE);
+      }
+      if (attempt <= (faults.targetNotConnectedAttempts ?? 0)) {
+        throw new AwsServiceError(
+          'TargetNotConnectedException',
+          'The execute command failed due to an internal error. Try again later.',
+        );
+      }
+      const taskArn = arns.task(cluster.name, task.id);
+      const session = sessions.createSession({
+        command,
+        targetId: `ecs:${cluster.name}_${task.id}_${containerRuntimeId(task, container)}`,
+        env: container.env,
+        ...(cluster.kmsKeyId !== undefined ? { kms: { keyId: cluster.kmsKeyId } } : {}),
+        ...(faults.sessionFaults !== undefined ? { faults: faults.sessionFaults } : {}),
+      });
+      executions.push({ taskArn, container: container.name, command, sessionId: session.sessionId });
+      return {
+        clusterArn: arns.cluster(cluster.name),
+        containerArn: arns.container(cluster.name, task.id, container.name),
+        containerName: container.name,
+        interactive: true,
+        session,
+        taskArn,
+      };
+    },
+  };
+
+  const server: AwsJsonServer = await startAwsJsonServer({
+    targetPrefix: TARGET_PREFIX,
+    jsonVersion: '1.1',
+    operations,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  return { endpoint: server.endpoint, executions, attempts, close: () => server.close() };
+}
+
+function clusterNameOf(ref: string): string {
+  const match = /^arn:aws[a-z-]*:ecs:[^:]+:\d{12}:cluster\/(.+)$/.exec(ref);
+  return match?.[1] ?? ref;
+}
+
+function serviceNameOf(ref: string): string {
+  return ref.startsWith('arn:') ? (ref.split('/').pop() ?? ref) : ref;
+}
+
+function toTagList(tags: Record<string, string>): Array<{ key: string; value: string }> {
+  return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}

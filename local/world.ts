@@ -1,0 +1,198 @@
+/**
+ * The sandbox's world: clusters, services, tasks, containers and alarms, read from a JSON file
+ * (local/world.json by default) and validated, so a typo in the file fails with the field named.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'letters, digits, - and _ only');
+const tags = z.record(z.string(), z.string()).default({});
+
+const containerSchema = z.object({
+  name,
+  image: z.string().default('public.ecr.aws/docker/library/busybox:latest'),
+  /** Defaults to `<taskId>-<stable number>` like Fargate's. */
+  runtimeId: z.string().optional(),
+  lastStatus: z.enum(['PENDING', 'RUNNING', 'STOPPED']).default('RUNNING'),
+  /** The ExecuteCommandAgent's lastStatus; anything but RUNNING makes ExecuteCommand fail. */
+  agentStatus: z.enum(['PENDING', 'RUNNING', 'STOPPED']).default('RUNNING'),
+  /** Environment of the local process the agent emulator runs for this container. */
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+const taskSchema = z.object({
+  id: z.string().regex(/^[a-f0-9]{32}$/, 'a task id is 32 lowercase hex digits'),
+  service: name.optional(),
+  availabilityZone: z.string().default('us-east-1a'),
+  lastStatus: z.enum(['PROVISIONING', 'PENDING', 'RUNNING', 'STOPPED']).default('RUNNING'),
+  enableExecuteCommand: z.boolean().default(true),
+  taskDefinition: z.string().optional(),
+  launchType: z.enum(['FARGATE', 'EC2', 'EXTERNAL']).default('FARGATE'),
+  tags,
+  containers: z.array(containerSchema).min(1),
+});
+
+const serviceSchema = z.object({
+  name,
+  taskDefinition: z.string(),
+  enableExecuteCommand: z.boolean().default(true),
+  launchType: z.enum(['FARGATE', 'EC2', 'EXTERNAL']).default('FARGATE'),
+  tags,
+});
+
+const clusterSchema = z.object({
+  name,
+  /** executeCommandConfiguration.kmsKeyId: when set, sessions do the KMS handshake. */
+  kmsKeyId: z.string().optional(),
+  tags,
+  services: z.array(serviceSchema).default([]),
+  tasks: z.array(taskSchema).default([]),
+});
+
+const dimension = z.object({ Name: z.string(), Value: z.string() });
+
+const metricAlarmSchema = z
+  .object({
+    AlarmName: z.string().min(1),
+    AlarmDescription: z.string().optional(),
+    StateValue: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).default('ALARM'),
+    StateReason: z.string().default('Local sandbox alarm'),
+    Namespace: z.string().optional(),
+    MetricName: z.string().optional(),
+    Dimensions: z.array(dimension).optional(),
+    Statistic: z.string().optional(),
+    Period: z.number().int().optional(),
+    EvaluationPeriods: z.number().int().default(1),
+    Threshold: z.number().optional(),
+    ComparisonOperator: z.string().optional(),
+    Metrics: z.array(z.record(z.string(), z.unknown())).optional(),
+    AlarmActions: z.array(z.string()).default([]),
+    tags,
+  })
+  .strict();
+
+const compositeAlarmSchema = z
+  .object({
+    AlarmName: z.string().min(1),
+    AlarmDescription: z.string().optional(),
+    AlarmRule: z.string().min(1),
+    StateValue: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).default('ALARM'),
+    StateReason: z.string().default('Local sandbox alarm'),
+    AlarmActions: z.array(z.string()).default([]),
+    tags,
+  })
+  .strict();
+
+export const worldSchema = z.object({
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1'),
+  clusters: z.array(clusterSchema).min(1),
+  alarms: z
+    .object({
+      metric: z.array(metricAlarmSchema).default([]),
+      composite: z.array(compositeAlarmSchema).default([]),
+    })
+    .default({ metric: [], composite: [] }),
+});
+
+export type World = z.infer<typeof worldSchema>;
+export type WorldCluster = World['clusters'][number];
+export type WorldService = WorldCluster['services'][number];
+export type WorldTask = WorldCluster['tasks'][number];
+export type WorldContainer = WorldTask['containers'][number];
+export type WorldMetricAlarm = World['alarms']['metric'][number];
+export type WorldCompositeAlarm = World['alarms']['composite'][number];
+
+/** The default world file, next to this module. */
+export const DEFAULT_WORLD_FILE = new URL('./world.json', import.meta.url);
+
+/** Validates a world object; the error lists every bad field by its path. */
+export function parseWorld(value: unknown, source = 'world'): World {
+  const result = worldSchema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`${source} is not a valid sandbox world:\n${issues.join('\n')}`);
+  }
+  checkReferences(result.data, source);
+  return result.data;
+}
+
+/** Reads and validates a world JSON file. */
+export function loadWorld(file: string | URL = DEFAULT_WORLD_FILE): World {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the world file ${String(file)}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the world file ${String(file)} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseWorld(json, String(file));
+}
+
+function checkReferences(world: World, source: string): void {
+  const problems: string[] = [];
+  const clusterNames = new Set<string>();
+  for (const [c, cluster] of world.clusters.entries()) {
+    if (clusterNames.has(cluster.name))
+      problems.push(`clusters.${c}.name: duplicate cluster ${cluster.name}`);
+    clusterNames.add(cluster.name);
+    const services = new Set(cluster.services.map((service) => service.name));
+    const taskIds = new Set<string>();
+    for (const [t, task] of cluster.tasks.entries()) {
+      if (task.service !== undefined && !services.has(task.service)) {
+        problems.push(
+          `clusters.${c}.tasks.${t}.service: no service ${task.service} in cluster ${cluster.name}`,
+        );
+      }
+      if (taskIds.has(task.id)) problems.push(`clusters.${c}.tasks.${t}.id: duplicate task id`);
+      taskIds.add(task.id);
+      if (task.service === undefined && task.taskDefinition === undefined) {
+        problems.push(`clusters.${c}.tasks.${t}.taskDefinition: required for a task outside a service`);
+      }
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`${source} is not a valid sandbox world:\n  ${problems.join('\n  ')}`);
+}
+
+/** ARNs of the world's resources (long ARN format, as ECS returns today). */
+export function worldArns(world: Pick<World, 'account' | 'region'>) {
+  const base = (service: string) => `arn:aws:${service}:${world.region}:${world.account}`;
+  return {
+    cluster: (cluster: string) => `${base('ecs')}:cluster/${cluster}`,
+    service: (cluster: string, service: string) => `${base('ecs')}:service/${cluster}/${service}`,
+    task: (cluster: string, taskId: string) => `${base('ecs')}:task/${cluster}/${taskId}`,
+    container: (cluster: string, taskId: string, containerName: string) =>
+      `${base('ecs')}:container/${cluster}/${taskId}/${stableUuid(`${cluster}/${taskId}/${containerName}`)}`,
+    taskDefinition: (family: string) => `${base('ecs')}:task-definition/${family}`,
+    alarm: (alarmName: string) => `${base('cloudwatch')}:alarm:${alarmName}`,
+  };
+}
+
+/** The container's runtimeId: the configured one, or `<taskId>-<10 stable digits>` like Fargate's. */
+export function containerRuntimeId(task: WorldTask, container: WorldContainer): string {
+  if (container.runtimeId !== undefined) return container.runtimeId;
+  const digits = Number.parseInt(stableUuid(container.name).replace(/-/g, '').slice(0, 8), 16);
+  return `${task.id}-${digits.toString().padStart(10, '0')}`;
+}
+
+/** A deterministic UUID-shaped string from a seed (FNV-1a based; not cryptographic). */
+export function stableUuid(seed: string): string {
+  let hex = '';
+  let hash = 0x811c9dc5;
+  for (let round = 0; hex.length < 32; round++) {
+    for (const char of `${round}:${seed}`) {
+      hash ^= char.charCodeAt(0);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    hex += hash.toString(16).padStart(8, '0');
+  }
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
