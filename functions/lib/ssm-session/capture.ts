@@ -1,0 +1,449 @@
+/**
+ * openSessionCapture: connects to a Session Manager data channel, acks and orders the agent's output,
+ * performs the handshake, and exposes the output as a byte stream with backpressure.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import WebSocket from 'ws';
+import { ProtocolError, SessionClosedError, SessionInterruptedError } from '../errors.ts';
+import {
+  type ClientMessage,
+  decodeAcknowledge,
+  decodeMessage,
+  encodeAcknowledge,
+  encodeMessage,
+  Flags,
+  MessageType,
+  PayloadType,
+  parseJsonPayload,
+} from './codec.ts';
+import {
+  answerChallenge,
+  decrypt,
+  encrypt,
+  generateSessionKeys,
+  handshakeResponse,
+  kmsParameters,
+  parseHandshakeRequest,
+  type SessionKeys,
+  succeeded,
+  unsupported,
+} from './handshake.ts';
+import { DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
+import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
+
+/** What ECS ExecuteCommand returns as `session`. */
+export interface SessionCredentials {
+  sessionId: string;
+  streamUrl: string;
+  tokenValue: string;
+}
+
+/** Options of one capture. */
+export interface CaptureOptions {
+  session: SessionCredentials;
+  /** 'ecs:<clusterName>_<taskId>_<runtimeId>', the KMS encryption context TargetId. */
+  targetId?: string;
+  /** Needed only when the agent asks for KMSEncryption (a default client is created if absent). */
+  kms?: KMSClient;
+  /** TerminateSession on deadline/abort (a default client is created if absent). */
+  ssm?: SSMClient;
+  /** Epoch ms; at it: send Ctrl-C (0x03), TerminateSession, close, report truncated. */
+  deadline?: number;
+  /** Same as the deadline, reason 'aborted'. */
+  signal?: AbortSignal;
+  /** Websocket pings on quiet sessions, default 30000. */
+  pingIntervalMs?: number;
+  /** Size message, sent only after the first output. */
+  terminalSize?: { cols: number; rows: number };
+  /** Messages that may be held back waiting for a gap to fill (default 10000, as the plugin). */
+  reorderCapacity?: number;
+}
+
+/** How a capture went. */
+export interface CaptureSummary {
+  truncated: boolean;
+  truncatedReason?: 'deadline' | 'aborted';
+  bytes: number;
+  messages: number;
+  duplicates: number;
+  outOfOrder: number;
+  resends: number;
+  encrypted: boolean;
+  /** Set when a truncation's TerminateSession call failed (the capture is still reported truncated). */
+  terminateError?: string;
+}
+
+/** A running capture. */
+export interface SessionCapture {
+  /** Raw output bytes in sequence order, with backpressure; ends after a normal close or a truncation. */
+  output: Readable;
+  /** Rejects with SessionInterruptedError | SessionClosedError | ProtocolError | a KMS error. */
+  done: Promise<CaptureSummary>;
+}
+
+/** The protocol level this client implements (the agent compares client versions to enable features). */
+export const CLIENT_VERSION = '1.2.0.0';
+const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
+const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+const TERMINATE_TIMEOUT_MS = 5000;
+const CTRL_C = Buffer.from([0x03]);
+const DELIVERED_PAYLOAD_TYPES = new Set<number>([
+  PayloadType.Output,
+  PayloadType.StdErr,
+  PayloadType.ExitCode,
+]);
+
+type Work = { kind: 'message'; message: ClientMessage } | { kind: 'closed'; message: ClientMessage };
+
+/**
+ * Opens the data channel and starts capturing. The output stream carries exactly the bytes the agent sent,
+ * each acked message once and in order; `done` settles when the session ends.
+ */
+export function openSessionCapture(options: CaptureOptions): SessionCapture {
+  const capture = new Capture(options);
+  capture.start();
+  return { output: capture.output, done: capture.done };
+}
+
+class Capture {
+  readonly output: Readable;
+  readonly done: Promise<CaptureSummary>;
+  private readonly options: CaptureOptions;
+  private readonly incoming: IncomingSequencer<ClientMessage>;
+  private readonly outgoing = new OutgoingBuffer();
+  private readonly queue: Work[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private resolve!: (summary: CaptureSummary) => void;
+  private reject!: (error: unknown) => void;
+  private ws: WebSocket | undefined;
+  private finished = false;
+  private busy = false;
+  private closeReceived = false;
+  private nextSequence = 0;
+  private keys: SessionKeys | undefined;
+  private sawOutput = false;
+  private lastTraffic = Date.now();
+  private bytes = 0;
+  private messages = 0;
+  private onAbort: (() => void) | undefined;
+
+  constructor(options: CaptureOptions) {
+    this.options = options;
+    this.incoming = new IncomingSequencer(options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY);
+    this.output = new Readable({ highWaterMark: OUTPUT_HIGH_WATER_MARK, read: () => this.ws?.resume() });
+    this.done = new Promise<CaptureSummary>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Callers that only consume `output` still see the error there; this keeps the rejection handled.
+    this.done.catch(() => {});
+  }
+
+  start(): void {
+    const { session, signal, deadline } = this.options;
+    if (signal?.aborted) {
+      void this.truncate('aborted');
+      return;
+    }
+    if (deadline !== undefined && deadline <= Date.now()) {
+      void this.truncate('deadline');
+      return;
+    }
+    const ws = new WebSocket(session.streamUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+    this.ws = ws;
+    ws.on('open', () => this.sendToken());
+    ws.on('message', (data: Buffer) => this.receive(data));
+    ws.on('error', (error) =>
+      this.fail(
+        new SessionInterruptedError(`data channel ${session.sessionId}: ${error.message}`, { cause: error }),
+      ),
+    );
+    ws.on('close', (code, reason) => this.socketClosed(code, reason.toString('utf8')));
+
+    const resend = setInterval(() => {
+      const frame = this.outgoing.due();
+      if (frame !== undefined) this.send(frame);
+    }, RESEND_INTERVAL_MS);
+    const pingEvery = this.options.pingIntervalMs ?? 30_000;
+    const ping = setInterval(() => {
+      if (Date.now() - this.lastTraffic >= pingEvery && ws.readyState === WebSocket.OPEN) ws.ping();
+    }, pingEvery);
+    this.timers.push(resend, ping);
+    if (deadline !== undefined) {
+      this.timers.push(setTimeout(() => void this.truncate('deadline'), deadline - Date.now()));
+    }
+    if (signal !== undefined) {
+      this.onAbort = () => void this.truncate('aborted');
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  private sendToken(): void {
+    this.ws?.send(
+      JSON.stringify({
+        MessageSchemaVersion: '1.0',
+        RequestId: randomUUID(),
+        TokenValue: this.options.session.tokenValue,
+        ClientId: randomUUID(),
+        ClientVersion: CLIENT_VERSION,
+      }),
+    );
+  }
+
+  private send(frame: Buffer): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+  }
+
+  /** Sends one input_stream_data message and keeps it until acked. */
+  private sendStream(payloadType: number, payload: Buffer): void {
+    const sequence = this.nextSequence;
+    this.nextSequence += 1;
+    const frame = encodeMessage({
+      messageType: MessageType.InputStreamData,
+      sequenceNumber: BigInt(sequence),
+      flags: Flags.None,
+      payloadType,
+      payload,
+    });
+    this.outgoing.add(sequence, frame);
+    this.send(frame);
+  }
+
+  private receive(data: Buffer): void {
+    if (this.finished) return;
+    this.lastTraffic = Date.now();
+    try {
+      const message = decodeMessage(data);
+      switch (message.messageType) {
+        case MessageType.OutputStreamData:
+          this.receiveStream(message);
+          break;
+        case MessageType.Acknowledge:
+          this.outgoing.ack(decodeAcknowledge(message).AcknowledgedMessageSequenceNumber);
+          break;
+        case MessageType.ChannelClosed:
+          this.closeReceived = true;
+          this.enqueue({ kind: 'closed', message });
+          break;
+        default:
+          // start_publication / pause_publication (never acked) and types meant for other peers.
+          break;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private receiveStream(message: ClientMessage): void {
+    const sequence = message.sequenceNumber;
+    if (sequence < 0n || sequence > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
+    }
+    // Ack first, duplicates included, before any slow work.
+    this.send(encodeAcknowledge(message));
+    const arrival = this.incoming.accept(Number(sequence), message, (next) =>
+      this.enqueue({ kind: 'message', message: next }),
+    );
+    if (arrival !== 'duplicate') this.messages += 1;
+  }
+
+  /** Runs in-order work synchronously unless an async step (the KMS call) is in progress. */
+  private enqueue(work: Work): void {
+    if (this.busy || this.queue.length > 0) {
+      this.queue.push(work);
+      return;
+    }
+    this.process(work);
+  }
+
+  private process(work: Work): void {
+    if (this.finished) return;
+    try {
+      if (work.kind === 'closed') {
+        this.channelClosed(work.message);
+        return;
+      }
+      const pending = this.handle(work.message);
+      if (pending !== undefined) {
+        this.busy = true;
+        pending.then(
+          () => {
+            this.busy = false;
+            this.drain();
+          },
+          (error: unknown) => this.fail(error),
+        );
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private drain(): void {
+    while (!this.busy && !this.finished) {
+      const work = this.queue.shift();
+      if (work === undefined) return;
+      this.process(work);
+    }
+  }
+
+  /** Handles one in-order stream message; returns a promise only for async steps. */
+  private handle(message: ClientMessage): Promise<void> | undefined {
+    const { payloadType } = message;
+    if (DELIVERED_PAYLOAD_TYPES.has(payloadType)) {
+      this.deliver(message);
+      return undefined;
+    }
+    switch (payloadType) {
+      case PayloadType.HandshakeRequest:
+        return this.handshake(message.payload);
+      case PayloadType.EncChallengeRequest:
+        if (this.keys === undefined) {
+          throw new ProtocolError('EncChallengeRequest', 'arrived before the KMS key exchange');
+        }
+        this.sendStream(PayloadType.EncChallengeResponse, answerChallenge(this.keys, message.payload));
+        return undefined;
+      default:
+        // HandshakeComplete (its CustomerMessage is not command output), Flag and unused types.
+        return undefined;
+    }
+  }
+
+  private deliver(message: ClientMessage): void {
+    const payload =
+      this.keys === undefined
+        ? message.payload
+        : decrypt(
+            this.keys.decryptKey,
+            message.payload,
+            `output_stream_data ${message.sequenceNumber} Payload`,
+          );
+    this.bytes += payload.length;
+    if (!this.sawOutput) {
+      this.sawOutput = true;
+      const size = this.options.terminalSize;
+      if (size !== undefined) {
+        this.sendStream(PayloadType.Size, Buffer.from(JSON.stringify({ cols: size.cols, rows: size.rows })));
+      }
+    }
+    if (payload.length > 0 && !this.output.push(payload)) this.ws?.pause();
+  }
+
+  private async handshake(payload: Buffer): Promise<void> {
+    const request = parseHandshakeRequest(payload);
+    const processed = [];
+    for (const action of request.RequestedClientActions) {
+      if (action.ActionType === 'SessionType') {
+        processed.push(succeeded('SessionType'));
+      } else if (action.ActionType === 'KMSEncryption') {
+        const { KMSKeyId } = kmsParameters(action);
+        this.options.kms ??= new KMSClient({});
+        const { keys, ciphertext } = await generateSessionKeys(
+          this.options.kms,
+          KMSKeyId,
+          this.options.session.sessionId,
+          this.options.targetId,
+        );
+        if (this.finished) return;
+        this.keys = keys;
+        processed.push(
+          succeeded('KMSEncryption', {
+            KMSCipherTextKey: ciphertext.toString('base64'),
+            KMSCipherTextHash: null,
+          }),
+        );
+      } else {
+        processed.push(unsupported(action.ActionType));
+      }
+    }
+    this.sendStream(PayloadType.HandshakeResponse, handshakeResponse(CLIENT_VERSION, processed));
+  }
+
+  private channelClosed(message: ClientMessage): void {
+    const content = parseJsonPayload(message, 'channel_closed');
+    if (this.incoming.pending > 0) {
+      throw new ProtocolError(
+        'SequenceNumber',
+        `channel_closed arrived while ${this.incoming.pending} acked messages wait for missing sequence ${this.incoming.expected}; the output is incomplete`,
+      );
+    }
+    const reason = typeof content.Output === 'string' ? content.Output.trim() : '';
+    if (reason !== '') throw new SessionClosedError(reason);
+    this.finish();
+    this.ws?.close(1000);
+    this.output.push(null);
+    this.resolve(this.summary());
+  }
+
+  private socketClosed(code: number, reason: string): void {
+    if (this.finished || this.closeReceived) return;
+    const why = reason === '' ? `code ${code}` : `code ${code}, ${JSON.stringify(reason)}`;
+    this.fail(
+      new SessionInterruptedError(
+        `data channel ${this.options.session.sessionId} closed without channel_closed (${why}) after ${this.messages} messages`,
+      ),
+    );
+  }
+
+  /** Deadline or abort: Ctrl-C, TerminateSession, close, and end the output as truncated. */
+  private async truncate(reason: 'deadline' | 'aborted'): Promise<void> {
+    if (this.finished) return;
+    this.finish();
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      const keystroke = this.keys === undefined ? CTRL_C : encrypt(this.keys.encryptKey, CTRL_C);
+      this.sendStream(PayloadType.Output, keystroke);
+    }
+    let terminateError: string | undefined;
+    try {
+      this.options.ssm ??= new SSMClient({});
+      await this.options.ssm.send(
+        new TerminateSessionCommand({ SessionId: this.options.session.sessionId }),
+        {
+          abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
+        },
+      );
+    } catch (error) {
+      terminateError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    if (this.ws !== undefined) {
+      this.ws.resume();
+      this.ws.close(1000);
+    }
+    this.output.push(null);
+    this.resolve({
+      ...this.summary(),
+      truncated: true,
+      truncatedReason: reason,
+      ...(terminateError === undefined ? {} : { terminateError }),
+    });
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.finish();
+    this.ws?.terminate();
+    this.output.destroy(error instanceof Error ? error : new Error(String(error)));
+    this.reject(error);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    if (this.onAbort !== undefined) this.options.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private summary(): CaptureSummary {
+    return {
+      truncated: false,
+      bytes: this.bytes,
+      messages: this.messages,
+      duplicates: this.incoming.duplicates,
+      outOfOrder: this.incoming.outOfOrder,
+      resends: this.outgoing.resends,
+      encrypted: this.keys !== undefined,
+    };
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The session handshake (spec section 7): answering the agent's requested client actions, the KMS data key
+ * exchange, the encryption challenge, and AES-256-GCM for the payloads that travel encrypted afterwards.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { InvalidRequestError, ProtocolError } from '../errors.ts';
+
+/** ActionStatus values of a processed client action. */
+export const ActionStatus = { Success: 1, Failed: 2, Unsupported: 3 } as const;
+
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const DATA_KEY_BYTES = 64;
+
+/** One action the agent asks the client to perform. */
+export interface RequestedClientAction {
+  ActionType: string;
+  ActionParameters: unknown;
+}
+
+/** The parsed HandshakeRequest payload. */
+export interface HandshakeRequest {
+  AgentVersion: string;
+  RequestedClientActions: RequestedClientAction[];
+}
+
+/** The KMSEncryption action's parameters. */
+export interface KmsEncryptionParameters {
+  KMSKeyId: string;
+  Challenge?: string;
+}
+
+/** The two AES-256 keys from the 64-byte KMS data key. */
+export interface SessionKeys {
+  /** Bytes 0–31: decrypts agent → client data. */
+  decryptKey: Buffer;
+  /** Bytes 32–63: encrypts client → agent data. */
+  encryptKey: Buffer;
+}
+
+interface ProcessedClientAction {
+  ActionType: string;
+  ActionStatus: number;
+  ActionResult: unknown;
+  Error: string;
+}
+
+function parseJson(payload: Buffer, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError(what, 'is not valid JSON', { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ProtocolError(what, 'is not a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Parses and validates a HandshakeRequest payload (PayloadType 5). */
+export function parseHandshakeRequest(payload: Buffer): HandshakeRequest {
+  const content = parseJson(payload, 'HandshakeRequest');
+  const actions = content.RequestedClientActions;
+  if (!Array.isArray(actions)) {
+    throw new ProtocolError('HandshakeRequest.RequestedClientActions', 'is not an array');
+  }
+  const parsed = actions.map((action: unknown, index) => {
+    if (action === null || typeof action !== 'object') {
+      throw new ProtocolError(`HandshakeRequest.RequestedClientActions[${index}]`, 'is not an object');
+    }
+    const { ActionType, ActionParameters } = action as Record<string, unknown>;
+    if (typeof ActionType !== 'string' || ActionType === '') {
+      throw new ProtocolError(`HandshakeRequest.RequestedClientActions[${index}].ActionType`, 'is missing');
+    }
+    return { ActionType, ActionParameters };
+  });
+  return {
+    AgentVersion: typeof content.AgentVersion === 'string' ? content.AgentVersion : '',
+    RequestedClientActions: parsed,
+  };
+}
+
+/** Validates the KMSEncryption action's parameters. */
+export function kmsParameters(action: RequestedClientAction): KmsEncryptionParameters {
+  const parameters = action.ActionParameters;
+  if (parameters === null || typeof parameters !== 'object') {
+    throw new ProtocolError('KMSEncryption.ActionParameters', 'is not an object');
+  }
+  const { KMSKeyId, Challenge } = parameters as Record<string, unknown>;
+  if (typeof KMSKeyId !== 'string' || KMSKeyId === '') {
+    throw new ProtocolError('KMSEncryption.ActionParameters.KMSKeyId', 'is missing');
+  }
+  if (Challenge !== undefined && Challenge !== null && typeof Challenge !== 'string') {
+    throw new ProtocolError('KMSEncryption.ActionParameters.Challenge', 'is not a base64 string');
+  }
+  return { KMSKeyId, ...(typeof Challenge === 'string' ? { Challenge } : {}) };
+}
+
+/**
+ * Calls KMS GenerateDataKey (64 bytes, encryption context SessionId + TargetId) and splits the key.
+ * Returns the keys and the ciphertext blob the agent decrypts.
+ */
+export async function generateSessionKeys(
+  kms: KMSClient,
+  keyId: string,
+  sessionId: string,
+  targetId: string | undefined,
+): Promise<{ keys: SessionKeys; ciphertext: Buffer }> {
+  if (targetId === undefined || targetId === '') {
+    throw new InvalidRequestError(
+      'targetId',
+      'the agent asked for KMS encryption, which needs the target id ecs:<cluster>_<taskId>_<runtimeId> for the encryption context; pass it',
+    );
+  }
+  const result = await kms.send(
+    new GenerateDataKeyCommand({
+      KeyId: keyId,
+      NumberOfBytes: DATA_KEY_BYTES,
+      EncryptionContext: { 'aws:ssm:SessionId': sessionId, 'aws:ssm:TargetId': targetId },
+    }),
+  );
+  const plaintext = result.Plaintext;
+  const ciphertext = result.CiphertextBlob;
+  if (plaintext === undefined || plaintext.length !== DATA_KEY_BYTES) {
+    throw new ProtocolError(
+      'GenerateDataKey.Plaintext',
+      `expected ${DATA_KEY_BYTES} bytes, got ${plaintext?.length ?? 'none'}`,
+    );
+  }
+  if (ciphertext === undefined || ciphertext.length === 0) {
+    throw new ProtocolError('GenerateDataKey.CiphertextBlob', 'is missing');
+  }
+  const key = Buffer.from(plaintext);
+  return {
+    keys: { decryptKey: key.subarray(0, 32), encryptKey: key.subarray(32, 64) },
+    ciphertext: Buffer.from(ciphertext),
+  };
+}
+
+/** AES-256-GCM encryption: nonce(12) ‖ ciphertext ‖ tag(16), no AAD. */
+export function encrypt(key: Buffer, plaintext: Buffer): Buffer {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+}
+
+/** AES-256-GCM decryption of nonce ‖ ciphertext ‖ tag; a bad tag is a ProtocolError naming `field`. */
+export function decrypt(key: Buffer, sealed: Buffer, field = 'Payload'): Buffer {
+  if (sealed.length < NONCE_BYTES + TAG_BYTES) {
+    throw new ProtocolError(field, `${sealed.length} bytes is too short for AES-GCM nonce and tag`);
+  }
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  try {
+    return Buffer.concat([
+      decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+  } catch (error) {
+    throw new ProtocolError(field, 'AES-GCM decryption failed (wrong key or tampered data)', {
+      cause: error,
+    });
+  }
+}
+
+/** Builds the HandshakeResponse payload (PayloadType 6). */
+export function handshakeResponse(clientVersion: string, processed: ProcessedClientAction[]): Buffer {
+  return Buffer.from(
+    JSON.stringify({ ClientVersion: clientVersion, ProcessedClientActions: processed, Errors: null }),
+  );
+}
+
+/** A processed action with status Success. */
+export function succeeded(actionType: string, result: unknown = null): ProcessedClientAction {
+  return { ActionType: actionType, ActionStatus: ActionStatus.Success, ActionResult: result, Error: '' };
+}
+
+/** A processed action the client does not support (status 3). */
+export function unsupported(actionType: string): ProcessedClientAction {
+  return {
+    ActionType: actionType,
+    ActionStatus: ActionStatus.Unsupported,
+    ActionResult: null,
+    Error: `Unsupported action ${actionType}`,
+  };
+}
+
+/** Answers an EncChallengeRequest payload (PayloadType 8) with the EncChallengeResponse payload (PayloadType 9). */
+export function answerChallenge(keys: SessionKeys, payload: Buffer): Buffer {
+  const content = parseJson(payload, 'EncChallengeRequest');
+  if (typeof content.Challenge !== 'string') {
+    throw new ProtocolError('EncChallengeRequest.Challenge', 'is not a base64 string');
+  }
+  const plaintext = decrypt(
+    keys.decryptKey,
+    Buffer.from(content.Challenge, 'base64'),
+    'EncChallengeRequest.Challenge',
+  );
+  return Buffer.from(JSON.stringify({ Challenge: encrypt(keys.encryptKey, plaintext).toString('base64') }));
+}

@@ -1,0 +1,195 @@
+/**
+ * A scriptable data-channel peer for precise protocol tests: a ws server on 127.0.0.1 (port 0) that lets a test
+ * send exact frames and inspect every frame the client sent. Not a test file itself.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  type ClientMessage,
+  decodeAcknowledge,
+  decodeMessage,
+  encodeMessage,
+  Flags,
+  MessageType,
+  PayloadType,
+} from '#lib/ssm-session/codec.ts';
+
+export interface FakeConnection {
+  socket: WebSocket;
+  /** The TEXT token frame, parsed; raw text kept for field-order checks. */
+  token: Promise<{ raw: string; json: Record<string, unknown> }>;
+  received: ClientMessage[];
+  /** Resolves once a client frame matching the predicate has arrived. */
+  waitFor(predicate: (message: ClientMessage) => boolean, timeoutMs?: number): Promise<ClientMessage>;
+  /** Sequence numbers the client acked (output_stream_data acks), in arrival order. */
+  ackedSequences(): number[];
+  /** The client's input_stream_data messages. */
+  inputs(): ClientMessage[];
+  sendOutput(sequence: number, payload: Buffer | string, payloadType?: number): void;
+  sendFrame(frame: Buffer): void;
+  sendAck(acked: ClientMessage): void;
+  sendChannelClosed(output?: string): void;
+  closed: Promise<{ code: number }>;
+}
+
+export interface FakeAgent {
+  url: string;
+  nextConnection(): Promise<FakeConnection>;
+  close(): Promise<void>;
+}
+
+/** Builds an output_stream_data frame the way the agent does (SYN on sequence 0). */
+export function outputFrame(
+  sequence: number,
+  payload: Buffer | string,
+  payloadType: number = PayloadType.Output,
+) {
+  return encodeMessage({
+    messageType: MessageType.OutputStreamData,
+    sequenceNumber: BigInt(sequence),
+    flags: sequence === 0 ? Flags.Syn : Flags.None,
+    payloadType,
+    payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+  });
+}
+
+/** Starts the fake agent server. */
+export async function startFakeAgent(): Promise<FakeAgent> {
+  const http: Server = createServer();
+  const wss = new WebSocketServer({ server: http });
+  const waiting: Array<(connection: FakeConnection) => void> = [];
+  const ready: FakeConnection[] = [];
+
+  wss.on('connection', (socket) => {
+    const received: ClientMessage[] = [];
+    const listeners = new Set<() => void>();
+    let resolveToken!: (token: { raw: string; json: Record<string, unknown> }) => void;
+    const token = new Promise<{ raw: string; json: Record<string, unknown> }>((r) => {
+      resolveToken = r;
+    });
+    const closed = new Promise<{ code: number }>((r) => socket.on('close', (code) => r({ code })));
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) {
+        const raw = data.toString('utf8');
+        resolveToken({ raw, json: JSON.parse(raw) as Record<string, unknown> });
+        return;
+      }
+      received.push(decodeMessage(data));
+      for (const listener of listeners) listener();
+    });
+    const connection: FakeConnection = {
+      socket,
+      token,
+      received,
+      closed,
+      waitFor(predicate, timeoutMs = 5000) {
+        return new Promise((resolve, reject) => {
+          const check = () => {
+            const found = received.find(predicate);
+            if (found === undefined) return;
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          };
+          const timer = setTimeout(() => {
+            listeners.delete(check);
+            reject(new Error('fake agent: expected client message did not arrive'));
+          }, timeoutMs);
+          listeners.add(check);
+          check();
+        });
+      },
+      ackedSequences() {
+        return received
+          .filter((m) => m.messageType === MessageType.Acknowledge)
+          .map((m) => decodeAcknowledge(m))
+          .filter((a) => a.AcknowledgedMessageType === MessageType.OutputStreamData)
+          .map((a) => a.AcknowledgedMessageSequenceNumber);
+      },
+      inputs() {
+        return received.filter((m) => m.messageType === MessageType.InputStreamData);
+      },
+      sendOutput(sequence, payload, payloadType) {
+        socket.send(outputFrame(sequence, payload, payloadType));
+      },
+      sendFrame(frame) {
+        socket.send(frame);
+      },
+      sendAck(acked) {
+        socket.send(
+          encodeMessage({
+            messageType: MessageType.Acknowledge,
+            sequenceNumber: 0n,
+            flags: Flags.Ack,
+            payloadType: 0,
+            payload: Buffer.from(
+              JSON.stringify({
+                AcknowledgedMessageType: acked.messageType,
+                AcknowledgedMessageId: acked.messageId,
+                AcknowledgedMessageSequenceNumber: Number(acked.sequenceNumber),
+                IsSequentialMessage: true,
+              }),
+            ),
+          }),
+        );
+      },
+      sendChannelClosed(output = '') {
+        socket.send(
+          encodeMessage({
+            messageType: MessageType.ChannelClosed,
+            sequenceNumber: 0n,
+            flags: Flags.Ack,
+            payloadType: 0,
+            payload: Buffer.from(
+              JSON.stringify({
+                MessageId: '00112233-4455-6677-8899-aabbccddeeff',
+                CreatedDate: new Date().toISOString(),
+                DestinationId: 'client',
+                SessionId: 'session',
+                MessageType: 'channel_closed',
+                SchemaVersion: 1,
+                Output: output,
+              }),
+            ),
+          }),
+        );
+      },
+    };
+    const waiter = waiting.shift();
+    if (waiter === undefined) ready.push(connection);
+    else waiter(connection);
+  });
+
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    nextConnection() {
+      const first = ready.shift();
+      if (first !== undefined) return Promise.resolve(first);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** Session credentials pointing at the fake agent. */
+export function credentials(agent: FakeAgent, sessionId = 'ecs-execute-command-0123456789abcdef') {
+  return {
+    sessionId,
+    streamUrl: `${agent.url}/v1/data-channel/${sessionId}?role=publish_subscribe`,
+    tokenValue: 'token-value-for-tests',
+  };
+}
+
+/** Reads a Readable to the end into one Buffer. */
+export async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
