@@ -1,0 +1,356 @@
+/**
+ * The Step Functions emulator: StartExecution, DescribeExecution, ListExecutions and StopExecution over
+ * JSON 1.0 (as @aws-sdk/client-sfn sends them), running real ASL definitions with aws-local-stepfunctions.
+ * Every Task state runs a local handler keyed by state name; a definition with a Task state that has no
+ * handler is refused at start (the library would otherwise call real Lambda).
+ */
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  AwsServiceError,
+  decodeToken,
+  encodeToken,
+  integerField,
+  type JsonRequest,
+  startAwsJsonServer,
+  stringField,
+} from '../aws-json-server.ts';
+
+/** Identifies the execution a handler runs in. */
+export interface ExecutionInfo {
+  name: string;
+  arn: string;
+}
+
+/** A local handler of one Task state: receives the state's effective input. */
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export interface LocalStateMachine {
+  name: string;
+  definition: StateMachineDefinition;
+  /** Called once per execution: the handlers (by state name) of that execution. */
+  handlers: (execution: ExecutionInfo) => Record<string, TaskHandler>;
+  /** Milliseconds between retries, by state name (shortens minutes of backoff locally). */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One execution as the emulator keeps it. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  input: string;
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Resolves when the execution reaches a final status. */
+  finished: Promise<ExecutionRecord>;
+}
+
+export interface SfnEmulator {
+  endpoint: string;
+  stateMachineArn(name: string): string;
+  /** Every execution, oldest first. */
+  executions(): ExecutionRecord[];
+  /** Resolves with the record once the execution has a final status. */
+  waitForExecution(executionArn: string): Promise<ExecutionRecord>;
+  /** Aborts running executions and stops the server. */
+  close(): Promise<void>;
+}
+
+const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+/** Starts the emulator on 127.0.0.1 with the given state machines. */
+export async function startSfnEmulator(options: {
+  region: string;
+  account: string;
+  stateMachines: LocalStateMachine[];
+  port?: number;
+}): Promise<SfnEmulator> {
+  const machines = new Map<string, { machine: LocalStateMachine; interpreter: StateMachine }>();
+  const smArn = (name: string) => `arn:aws:states:${options.region}:${options.account}:stateMachine:${name}`;
+  for (const machine of options.stateMachines) {
+    const missing = taskStateNames(machine.definition).filter((state) => !(state in machine.handlers(probe)));
+    if (missing.length > 0) {
+      throw new Error(
+        `state machine ${machine.name}: no local handler for Task state(s) ${missing.join(', ')}; it would call real AWS`,
+      );
+    }
+    // Validated once, here: a broken definition fails the emulator's start, not each execution.
+    const definition = withPlaceholderArns(machine.definition, options.region, options.account);
+    machines.set(smArn(machine.name), { machine, interpreter: new StateMachine(definition) });
+  }
+  const executions = new Map<string, ExecutionRecord>();
+  const aborts = new Map<string, () => void>();
+
+  function machineFor(request: JsonRequest): {
+    arn: string;
+    machine: LocalStateMachine;
+    interpreter: StateMachine;
+  } {
+    const arn = stringField(request, 'stateMachineArn', 'ValidationException');
+    if (arn === undefined) throw new AwsServiceError('ValidationException', 'stateMachineArn is required');
+    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn)) {
+      throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    }
+    const found = machines.get(arn);
+    if (found === undefined)
+      throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return { arn, ...found };
+  }
+
+  function executionFor(request: JsonRequest): ExecutionRecord {
+    const arn = stringField(request, 'executionArn', 'ValidationException');
+    if (arn === undefined) throw new AwsServiceError('ValidationException', 'executionArn is required');
+    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) {
+      throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    }
+    const record = executions.get(arn);
+    if (record === undefined)
+      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  function start(
+    arn: string,
+    { machine, interpreter }: { machine: LocalStateMachine; interpreter: StateMachine },
+    name: string,
+    inputText: string,
+  ): ExecutionRecord {
+    let input: unknown;
+    try {
+      input = JSON.parse(inputText);
+    } catch {
+      throw new AwsServiceError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: not valid JSON',
+      );
+    }
+    const executionArn = `${arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = executions.get(executionArn);
+    if (existing !== undefined) {
+      if (existing.status === 'RUNNING' && existing.input === inputText) return existing;
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const startDate = new Date();
+    const run = interpreter.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: machine.handlers({ name, arn: executionArn }) as never,
+        ...(machine.retryIntervalOverrides ? { retryIntervalOverrides: machine.retryIntervalOverrides } : {}),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: name, StartTime: startDate.toISOString(), RoleArn: '' },
+        StateMachine: { Id: arn, Name: machine.name },
+        State: { RetryCount: 0 },
+      },
+    });
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: arn,
+      name,
+      status: 'RUNNING',
+      input: inputText,
+      startDate,
+      finished: undefined as unknown as Promise<ExecutionRecord>,
+    };
+    // The interpreter's event log is consumed so its buffer never grows unbounded.
+    void (async () => {
+      for await (const _event of run.eventLogs) {
+        // drained
+      }
+    })().catch(() => undefined);
+    record.finished = run.result.then(
+      (output) => finish(record, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
+      (error: unknown) => finish(record, ...failureOf(error)),
+    );
+    executions.set(executionArn, record);
+    aborts.set(executionArn, run.abort);
+    return record;
+  }
+
+  function finish(
+    record: ExecutionRecord,
+    status: ExecutionStatus,
+    details: { output?: string; error?: string; cause?: string },
+  ): ExecutionRecord {
+    aborts.delete(record.executionArn);
+    if (record.status !== 'RUNNING') return record;
+    record.status = status;
+    record.stopDate = new Date();
+    Object.assign(record, details);
+    return record;
+  }
+
+  const seconds = (date: Date | undefined) => (date === undefined ? undefined : date.getTime() / 1000);
+
+  const operations = {
+    StartExecution(request: JsonRequest) {
+      const { arn, ...found } = machineFor(request);
+      const name = stringField(request, 'name', 'ValidationException') ?? randomUUID();
+      if (!NAME_PATTERN.test(name)) {
+        throw new AwsServiceError(
+          'InvalidName',
+          `Invalid Name: '${name}' (1 to 80 characters, no whitespace, brackets, wildcards or special characters)`,
+        );
+      }
+      const input = stringField(request, 'input', 'InvalidExecutionInput') ?? '{}';
+      const record = start(arn, found, name, input);
+      return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
+    },
+
+    DescribeExecution(request: JsonRequest) {
+      const record = executionFor(request);
+      return {
+        executionArn: record.executionArn,
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        status: record.status,
+        startDate: seconds(record.startDate),
+        ...(record.stopDate ? { stopDate: seconds(record.stopDate) } : {}),
+        input: record.input,
+        inputDetails: { included: true },
+        ...(record.output !== undefined ? { output: record.output, outputDetails: { included: true } } : {}),
+        ...(record.error !== undefined ? { error: record.error } : {}),
+        ...(record.cause !== undefined ? { cause: record.cause } : {}),
+      };
+    },
+
+    ListExecutions(request: JsonRequest) {
+      const { arn } = machineFor(request);
+      const statusFilter = stringField(request, 'statusFilter', 'ValidationException');
+      const maxResults =
+        integerField(request, 'maxResults', { min: 0, max: 1000 }, 'ValidationException') || 100;
+      const offset = decodeToken(stringField(request, 'nextToken', 'InvalidToken'), 'InvalidToken');
+      const matching = [...executions.values()]
+        .filter((record) => record.stateMachineArn === arn)
+        .filter((record) => statusFilter === undefined || record.status === statusFilter)
+        .reverse();
+      const page = matching.slice(offset, offset + maxResults);
+      return {
+        executions: page.map((record) => ({
+          executionArn: record.executionArn,
+          stateMachineArn: record.stateMachineArn,
+          name: record.name,
+          status: record.status,
+          startDate: seconds(record.startDate),
+          ...(record.stopDate ? { stopDate: seconds(record.stopDate) } : {}),
+        })),
+        ...(offset + maxResults < matching.length ? { nextToken: encodeToken(offset + maxResults) } : {}),
+      };
+    },
+
+    StopExecution(request: JsonRequest) {
+      const record = executionFor(request);
+      if (record.status === 'RUNNING') {
+        aborts.get(record.executionArn)?.();
+        finish(record, 'ABORTED', {
+          ...(typeof request.error === 'string' ? { error: request.error } : {}),
+          ...(typeof request.cause === 'string' ? { cause: request.cause } : {}),
+        });
+      }
+      return { stopDate: seconds(record.stopDate) };
+    },
+  };
+
+  const server = await startAwsJsonServer({
+    targetPrefix: 'AWSStepFunctions',
+    jsonVersion: '1.0',
+    operations,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+
+  return {
+    endpoint: server.endpoint,
+    stateMachineArn: smArn,
+    executions: () => [...executions.values()],
+    async waitForExecution(executionArn) {
+      const record = executions.get(executionArn);
+      if (record === undefined) throw new Error(`no execution ${executionArn}`);
+      return record.finished;
+    },
+    async close() {
+      for (const [arn, abort] of aborts) {
+        abort();
+        const record = executions.get(arn);
+        if (record) finish(record, 'ABORTED', { cause: 'the local Step Functions emulator was closed' });
+      }
+      await Promise.allSettled([...executions.values()].map((record) => record.finished));
+      await server.close();
+    },
+  };
+}
+
+/**
+ * Replaces `${Name}` placeholders (the template's DefinitionSubstitutions) with Lambda-shaped ARNs:
+ * every Task runs a local handler, so the ARN is never called, but the interpreter validates it.
+ */
+function withPlaceholderArns(
+  definition: StateMachineDefinition,
+  region: string,
+  account: string,
+): StateMachineDefinition {
+  const text = JSON.stringify(definition).replace(
+    /\$\{(\w+)\}/g,
+    (_whole, name: string) => `arn:aws:lambda:${region}:${account}:function:${name}`,
+  );
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+const probe: ExecutionInfo = { name: 'probe', arn: 'probe' };
+
+/** The names of every Task state, nested Map and Parallel states included. */
+export function taskStateNames(definition: { States: Record<string, unknown> }): string[] {
+  const names: string[] = [];
+  for (const [name, raw] of Object.entries(definition.States)) {
+    const state = raw as {
+      Type?: string;
+      ItemProcessor?: { States: Record<string, unknown> };
+      Iterator?: { States: Record<string, unknown> };
+      Branches?: Array<{ States: Record<string, unknown> }>;
+    };
+    if (state.Type === 'Task') names.push(name);
+    if (state.ItemProcessor) names.push(...taskStateNames(state.ItemProcessor));
+    if (state.Iterator) names.push(...taskStateNames(state.Iterator));
+    for (const branch of state.Branches ?? []) names.push(...taskStateNames(branch));
+  }
+  return names;
+}
+
+/** Maps the interpreter's rejection to a final status, error and cause. */
+function failureOf(error: unknown): [ExecutionStatus, { error?: string; cause?: string }] {
+  const failure = error as { name?: string; cause?: unknown; message?: string };
+  if (failure.name === 'ExecutionAbortedError') return ['ABORTED', {}];
+  if (failure.name === 'ExecutionTimeoutError') return ['TIMED_OUT', { error: 'States.Timeout' }];
+  const inner = failure.cause instanceof Error ? failure.cause : (error as Error);
+  return ['FAILED', { error: inner.name, cause: inner.message }];
+}
+
+/**
+ * Wraps a handler the way Lambda reports a function error to Step Functions: the error keeps its
+ * `name` (the Step Functions error), and its message becomes the JSON cause AWS gives
+ * (`{"errorType","errorMessage","trace"}`), so a Catch sees the same Cause locally as on AWS.
+ */
+export function asLambdaTask(handler: TaskHandler): TaskHandler {
+  return async (input) => {
+    try {
+      return await handler(input);
+    } catch (error) {
+      const original = error instanceof Error ? error : new Error(String(error));
+      const wrapped = new Error(
+        JSON.stringify({
+          errorType: original.name,
+          errorMessage: original.message,
+          trace: (original.stack ?? '').split('\n'),
+        }),
+        { cause: original },
+      );
+      wrapped.name = original.name;
+      throw wrapped;
+    }
+  };
+}
