@@ -63,7 +63,18 @@ export interface SfnEmulator {
   close(): Promise<void>;
 }
 
-const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
+
+/** An execution name as AWS accepts it: 1-80 characters, no whitespace, brackets, wildcards, specials or controls. */
+function isValidName(name: string): boolean {
+  return (
+    NAME_PATTERN.test(name) &&
+    ![...name].some((char) => {
+      const code = char.charCodeAt(0);
+      return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    })
+  );
+}
 
 /** Starts the emulator on 127.0.0.1 with the given state machines. */
 export async function startSfnEmulator(options: {
@@ -192,7 +203,7 @@ export async function startSfnEmulator(options: {
     StartExecution(request: JsonRequest) {
       const { arn, ...found } = machineFor(request);
       const name = stringField(request, 'name', 'ValidationException') ?? randomUUID();
-      if (!NAME_PATTERN.test(name)) {
+      if (!isValidName(name)) {
         throw new AwsServiceError(
           'InvalidName',
           `Invalid Name: '${name}' (1 to 80 characters, no whitespace, brackets, wildcards or special characters)`,

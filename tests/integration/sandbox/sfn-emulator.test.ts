@@ -20,6 +20,7 @@ const definition = {
   States: {
     Prepare: {
       Type: 'Task',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder, as in the template
       Resource: '${PrepareArn}',
       Parameters: { 'input.$': '$', 'name.$': '$$.Execution.Name' },
       Next: 'Each',
@@ -33,6 +34,7 @@ const definition = {
         States: {
           Work: {
             Type: 'Task',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder
             Resource: '${WorkArn}',
             Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 60, MaxAttempts: 3 }],
             End: true,
