@@ -1,7 +1,39 @@
-import { NotImplementedError } from '#lib/errors.ts';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { catalogScriptNames, isCatalogScript } from '#lib/catalog.ts';
+import { integerEnv, listEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
+import { ConfigurationError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
+import { logger } from '#lib/logger.ts';
+import { routingTable } from '#lib/targets/routing-table.ts';
+import { type RunOutcome, type StartConfig, startRuns } from '#lib/triggers/start.ts';
+
+/** Reads start-run's environment; a bad variable fails the cold start. */
+export function loadStartConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
+  const defaultScript = optionalEnv('DEFAULT_SCRIPT', 'basic', env);
+  if (!isCatalogScript(defaultScript)) {
+    throw new ConfigurationError(
+      `environment variable DEFAULT_SCRIPT=${JSON.stringify(defaultScript)} is not a catalog script (${catalogScriptNames().join(', ')})`,
+    );
+  }
+  return {
+    stateMachineArn: requiredEnv('STATE_MACHINE_ARN', env),
+    alarmNamePrefix: env.ALARM_NAME_PREFIX?.trim() ?? '',
+    allowedClusters: listEnv('ALLOWED_CLUSTERS', env),
+    cooldownSeconds: integerEnv('COOLDOWN_SECONDS', 600, { min: 0, max: 86_400 }, env),
+    defaultScript,
+    routing: routingTable,
+    now: () => new Date(),
+  };
+}
+
+const config = loadStartConfig();
+const sfn = new SFNClient({});
 
 /** Normalises an alarm or schedule event into a DiagnosticsRequest and starts the state machine. */
-export const handler = createHandler(async (_event: unknown): Promise<never> => {
-  throw new NotImplementedError('start-run');
+export const handler = createHandler(async (event: unknown): Promise<{ runs: RunOutcome[] }> => {
+  const runs = await startRuns(event, sfn, config);
+  for (const run of runs) {
+    logger.info(`run ${run.outcome}`, { ...run });
+  }
+  return { runs };
 });

@@ -1,0 +1,161 @@
+/**
+ * The DiagnosticsRequest: the execution input of the state machine, whether start-run built it from an
+ * alarm or schedule, or a person started the execution by hand. Every field is data, never a command.
+ */
+import { z } from 'zod';
+import { catalogScriptNames, isCatalogScript } from './catalog.ts';
+import { InvalidRequestError } from './errors.ts';
+
+/** ECS cluster, service and container names: letters, digits, hyphens and underscores, up to 255. */
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+const SERVICE_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
+/** A task id (32 hex digits, or the older UUID form) or a task ARN (with or without the cluster segment). */
+const TASK_ID = /^(?:[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$/;
+const TASK_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9-]{32,36}$/;
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/su;
+
+/** Largest number of tasks one run may diagnose, and of explicit tasks one request may name. */
+export const MAX_TASKS_LIMIT = 50;
+export const MAX_EXPLICIT_TASKS = 100;
+/** Bounds and default of the Map state's MaxConcurrency. */
+export const MAX_CONCURRENCY = { min: 1, max: 20, fallback: 5 } as const;
+
+const clusterField = z.string().refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
+  message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
+});
+const serviceField = z.string().refine((value) => ECS_NAME.test(value) || SERVICE_ARN.test(value), {
+  message: 'must be a service name ([A-Za-z0-9_-], up to 255) or a service ARN',
+});
+const containerField = z.string().regex(ECS_NAME, 'must be a container name ([A-Za-z0-9_-], up to 255)');
+const taskField = z.string().refine((value) => TASK_ID.test(value) || TASK_ARN.test(value), {
+  message: 'must be a task id (32 hex digits) or a task ARN',
+});
+const scriptField = z.string().refine(isCatalogScript, {
+  message: `must name a script of the catalog (${catalogScriptNames().join(', ')}), never a command`,
+});
+const alarmNameField = z.string().min(1).max(255);
+const timestampField = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+  message: 'must be an ISO 8601 timestamp',
+});
+
+const sourceObject = z
+  .object({
+    type: z.enum(['alarm', 'schedule', 'manual']),
+    alarmName: alarmNameField.optional(),
+    alarmArn: z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN').optional(),
+    stateChangeTime: timestampField.optional(),
+    /** The EventBridge rule or schedule that started a scheduled run. */
+    ruleArn: z.string().max(1600).optional(),
+  })
+  .strict();
+
+/** `source` may be shortened to its type: `"schedule"` means `{type: "schedule"}`. */
+const sourceField = z.preprocess(
+  (value) => (typeof value === 'string' ? { type: value } : value),
+  sourceObject,
+);
+
+const dimensionsField = z
+  .record(z.string().min(1).max(255), z.string().max(1024))
+  .refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' });
+
+const alarmMetricField = z
+  .object({
+    id: z.string().max(255).optional(),
+    namespace: z.string().max(255).optional(),
+    metricName: z.string().max(255).optional(),
+    dimensions: dimensionsField,
+  })
+  .strict();
+
+/** The alarm data resolve-targets needs: metric dimensions, or the rule of a composite alarm. */
+const alarmField = z
+  .object({
+    name: alarmNameField,
+    arn: z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN').optional(),
+    type: z.enum(['metric', 'composite']).default('metric'),
+    metrics: z.array(alarmMetricField).max(20).default([]),
+    alarmRule: z.string().max(10240).optional(),
+    triggeringAlarms: z.array(z.string().max(1600)).max(100).optional(),
+  })
+  .strict();
+
+const requestSchema = z
+  .object({
+    cluster: clusterField.optional(),
+    service: serviceField.optional(),
+    tasks: z.array(taskField).min(1).max(MAX_EXPLICIT_TASKS).optional(),
+    container: containerField.optional(),
+    script: scriptField.optional(),
+    maxTasks: z.number().int().min(1).max(MAX_TASKS_LIMIT).optional(),
+    maxConcurrency: z.number().int().min(MAX_CONCURRENCY.min).max(MAX_CONCURRENCY.max).optional(),
+    reason: z.string().max(1024).optional(),
+    source: sourceField.default({ type: 'manual' }),
+    alarm: alarmField.optional(),
+  })
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.service !== undefined && request.tasks !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tasks'], message: 'give either service or tasks, not both' });
+    }
+    if (request.cluster === undefined && request.alarm === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'is required (a cluster name or ARN) unless alarm data names the cluster',
+      });
+    }
+    if (
+      request.cluster !== undefined &&
+      request.service === undefined &&
+      request.tasks === undefined &&
+      request.alarm === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message: 'give a service name or a tasks list to say which tasks to diagnose',
+      });
+    }
+  });
+
+/** A validated request. */
+export type DiagnosticsRequest = z.infer<typeof requestSchema>;
+/** The alarm data of a request. */
+export type RequestAlarm = NonNullable<DiagnosticsRequest['alarm']>;
+/** One metric of an alarm, with its dimensions. */
+export type AlarmMetric = RequestAlarm['metrics'][number];
+/** Where a request came from. */
+export type RequestSource = DiagnosticsRequest['source'];
+
+/** Formats a zod issue path (`tasks.2`, `source.alarmArn`) as the field name of an error. */
+function fieldName(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'request';
+  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.');
+}
+
+/**
+ * Validates an execution input as a DiagnosticsRequest; throws InvalidRequestError naming the first bad
+ * field and what to do about it.
+ */
+export function parseRequest(input: unknown): DiagnosticsRequest {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidRequestError('request', 'must be a JSON object (a DiagnosticsRequest)');
+  }
+  const result = requestSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new InvalidRequestError('request', 'is not a valid DiagnosticsRequest');
+  const field = fieldName(issue.path).replace(/\.\[/g, '[');
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown field(s) ${issue.keys
+          .slice(0, 5)
+          .map((key) => JSON.stringify(key.slice(0, 64)))
+          .join(', ')}; remove them`
+      : issue.message;
+  throw new InvalidRequestError(field, message);
+}

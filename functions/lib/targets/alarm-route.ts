@@ -1,0 +1,249 @@
+/**
+ * From a request to Locations, with CloudWatch where the alarm event alone cannot say.
+ *
+ * Precedence (highest first), per field:
+ *  1. the request's own fields (manual and scheduled runs; start-run copies an alarm's single ECS
+ *     location into them);
+ *  2. the alarm's metric dimensions (metric-math alarms: every metricStat entry);
+ *  3. for composite alarms: the dimensions of their children that are in ALARM (DescribeAlarms,
+ *     nested composites followed down to MAX_DEPTH);
+ *  4. the alarm's tags ecs-diagnostics:cluster / :service / :container / :script (ListTagsForResource);
+ *  5. the routing file (alarm name pattern);
+ *  6. defaults (DEFAULT_SCRIPT, automatic container choice).
+ * A cluster and its service always come from the same source; container and script fall through the
+ * list independently (a tag's script applies to a location found through dimensions).
+ */
+import {
+  type CloudWatchClient,
+  type CompositeAlarm,
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
+import { describeError } from '../errors.ts';
+import type { AlarmMetric, DiagnosticsRequest, RequestAlarm } from '../request.ts';
+import { type Location, locationsFromMetrics, MAX_LOCATIONS } from './location.ts';
+import { matchRoute, type RouteMatch, type RoutingTable } from './routing.ts';
+
+/** The tag keys read from an alarm. */
+export const TAG_PREFIX = 'ecs-diagnostics:';
+const MAX_DEPTH = 3;
+
+/** What routing found, and the notes that explain gaps (for the manifest and the dry run). */
+export interface RouteResult {
+  locations: Location[];
+  script?: string;
+  container?: string;
+  maxTasks?: number;
+  notes: string[];
+}
+
+/** `ecs-diagnostics:*` tags of an alarm, keyed without the prefix. */
+export type AlarmTags = Partial<Record<'cluster' | 'service' | 'container' | 'script', string>>;
+
+/** Dimensions of a MetricAlarm from DescribeAlarms (single metric or metric math). */
+export function metricsOfMetricAlarm(alarm: MetricAlarm): AlarmMetric[] {
+  const toRecord = (dimensions: { Name?: string; Value?: string }[] | undefined) =>
+    Object.fromEntries(
+      (dimensions ?? [])
+        .filter((d): d is { Name: string; Value: string } => d.Name !== undefined && d.Value !== undefined)
+        .map((d) => [d.Name, d.Value]),
+    );
+  if (alarm.Metrics !== undefined && alarm.Metrics.length > 0) {
+    return alarm.Metrics.filter((query) => query.MetricStat?.Metric !== undefined).map((query) => ({
+      id: query.Id,
+      namespace: query.MetricStat?.Metric?.Namespace,
+      metricName: query.MetricStat?.Metric?.MetricName,
+      dimensions: toRecord(query.MetricStat?.Metric?.Dimensions),
+    }));
+  }
+  return [
+    { namespace: alarm.Namespace, metricName: alarm.MetricName, dimensions: toRecord(alarm.Dimensions) },
+  ];
+}
+
+/** Reads every page of DescribeAlarms for the children of a composite alarm. */
+async function childrenOf(
+  cloudwatch: CloudWatchClient,
+  name: string,
+): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[] }> {
+  const metric: MetricAlarm[] = [];
+  const composite: CompositeAlarm[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cloudwatch.send(
+      new DescribeAlarmsCommand({
+        ChildrenOfAlarmName: name,
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        MaxRecords: 100,
+        NextToken: nextToken,
+      }),
+    );
+    metric.push(...(page.MetricAlarms ?? []));
+    composite.push(...(page.CompositeAlarms ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return { metric, composite };
+}
+
+/**
+ * Locations of a composite alarm: the dimensions of its children in ALARM, following nested composite
+ * children in ALARM down to MAX_DEPTH levels.
+ */
+export async function locationsOfComposite(
+  cloudwatch: CloudWatchClient,
+  name: string,
+  notes: string[],
+  depth = 1,
+  visited: Set<string> = new Set(),
+): Promise<Location[]> {
+  visited.add(name);
+  const { metric, composite } = await childrenOf(cloudwatch, name);
+  const locations: Location[] = [];
+  for (const child of metric) {
+    if (child.StateValue !== 'ALARM' || child.AlarmName === undefined) continue;
+    const found = locationsFromMetrics(metricsOfMetricAlarm(child), `child alarm ${child.AlarmName}`);
+    if (found.length === 0)
+      notes.push(`child alarm ${JSON.stringify(child.AlarmName)} has no ECS dimensions`);
+    locations.push(...found);
+  }
+  for (const child of composite) {
+    if (child.StateValue !== 'ALARM' || child.AlarmName === undefined || visited.has(child.AlarmName))
+      continue;
+    if (depth >= MAX_DEPTH) {
+      notes.push(
+        `composite child ${JSON.stringify(child.AlarmName)} is nested deeper than ${MAX_DEPTH} levels`,
+      );
+      continue;
+    }
+    locations.push(...(await locationsOfComposite(cloudwatch, child.AlarmName, notes, depth + 1, visited)));
+  }
+  if (metric.length + composite.length === 0)
+    notes.push(`composite alarm ${JSON.stringify(name)} has no children`);
+  return locations;
+}
+
+/** The ecs-diagnostics:* tags of an alarm (ListTagsForResource on the alarm ARN). */
+export async function alarmTags(cloudwatch: CloudWatchClient, alarmArn: string): Promise<AlarmTags> {
+  const answer = await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
+  const tags: AlarmTags = {};
+  for (const tag of answer.Tags ?? []) {
+    if (tag.Key === undefined || tag.Value === undefined || !tag.Key.startsWith(TAG_PREFIX)) continue;
+    const key = tag.Key.slice(TAG_PREFIX.length);
+    if (key === 'cluster' || key === 'service' || key === 'container' || key === 'script')
+      tags[key] = tag.Value;
+  }
+  return tags;
+}
+
+function dedupe(locations: Location[]): Location[] {
+  const seen = new Map<string, Location>();
+  for (const location of locations) {
+    const key = JSON.stringify([
+      location.cluster,
+      location.service,
+      location.family,
+      location.preferredTaskId,
+      location.container,
+    ]);
+    if (!seen.has(key)) seen.set(key, location);
+  }
+  return [...seen.values()];
+}
+
+/** Alarm dimension hints (TaskId, family, container) that belong to the request's own cluster/service. */
+function hintsForRequest(request: DiagnosticsRequest, alarm: RequestAlarm | undefined): Location[] {
+  if (alarm === undefined || request.cluster === undefined) return [];
+  const cluster = request.cluster.split('/').pop();
+  return locationsFromMetrics(alarm.metrics).filter(
+    (hint) =>
+      hint.cluster === cluster &&
+      (request.service === undefined ||
+        hint.service === undefined ||
+        request.service.split('/').pop() === hint.service),
+  );
+}
+
+/** The location the request's own fields name, with any alarm hints for the same place. */
+function locationFromRequest(request: DiagnosticsRequest & { cluster: string }): Location {
+  const location: Location = { cluster: request.cluster, origin: 'request' };
+  if (request.service !== undefined) location.service = request.service;
+  if (request.tasks !== undefined) location.tasks = request.tasks;
+  if (request.container !== undefined) location.container = request.container;
+  const hint = hintsForRequest(request, request.alarm)[0];
+  if (hint !== undefined && request.tasks === undefined) {
+    if (hint.preferredTaskId !== undefined) location.preferredTaskId = hint.preferredTaskId;
+    if (hint.family !== undefined && request.service === undefined) location.family = hint.family;
+    if (hint.container !== undefined && location.container === undefined) location.container = hint.container;
+  }
+  return location;
+}
+
+/**
+ * Works out where to look for a request, in the precedence order above. CloudWatch is asked only when the
+ * request carries an alarm: DescribeAlarms for composites without a located cluster, and
+ * ListTagsForResource when the alarm has an ARN (tags may supply the script or container).
+ */
+export async function routeRequest(
+  request: DiagnosticsRequest,
+  deps: { cloudwatch: CloudWatchClient; routing: RoutingTable },
+): Promise<RouteResult> {
+  const notes: string[] = [];
+  const alarm = request.alarm;
+  const alarmName = alarm?.name ?? request.source.alarmName;
+  let locations: Location[] = [];
+
+  if (request.cluster !== undefined) {
+    locations = [locationFromRequest({ ...request, cluster: request.cluster })];
+  } else if (alarm !== undefined) {
+    locations = locationsFromMetrics(alarm.metrics);
+    if (locations.length === 0 && alarm.type === 'composite') {
+      try {
+        locations = await locationsOfComposite(deps.cloudwatch, alarm.name, notes);
+      } catch (error) {
+        const { name, message } = describeError(error);
+        notes.push(`DescribeAlarms for the children of the composite alarm failed: ${name}: ${message}`);
+      }
+    }
+  }
+
+  let tags: AlarmTags = {};
+  const alarmArn = alarm?.arn ?? request.source.alarmArn;
+  if (alarmArn !== undefined) {
+    try {
+      tags = await alarmTags(deps.cloudwatch, alarmArn);
+    } catch (error) {
+      const { name, message } = describeError(error);
+      notes.push(`ListTagsForResource on the alarm failed (tags not used): ${name}: ${message}`);
+    }
+  }
+  if (locations.length === 0 && tags.cluster !== undefined) {
+    const location: Location = { cluster: tags.cluster, origin: 'tags' };
+    if (tags.service !== undefined) location.service = tags.service;
+    locations = [location];
+  }
+
+  const route: RouteMatch | undefined =
+    alarmName === undefined ? undefined : matchRoute(deps.routing, alarmName);
+  if (locations.length === 0 && route?.route.cluster !== undefined) {
+    const location: Location = { cluster: route.route.cluster, origin: `routing[${route.index}]` };
+    if (route.route.service !== undefined) location.service = route.route.service;
+    locations = [location];
+  }
+
+  locations = dedupe(locations);
+  if (locations.length > MAX_LOCATIONS) {
+    notes.push(
+      `the alarm names ${locations.length} ECS locations; only the first ${MAX_LOCATIONS} are diagnosed`,
+    );
+    locations = locations.slice(0, MAX_LOCATIONS);
+  }
+
+  const result: RouteResult = { locations, notes };
+  const script = request.script ?? tags.script ?? route?.route.script;
+  if (script !== undefined) result.script = script;
+  const container = tags.container ?? route?.route.container;
+  if (container !== undefined) result.container = container;
+  if (route?.route.maxTasks !== undefined) result.maxTasks = route.route.maxTasks;
+  return result;
+}

@@ -1,0 +1,66 @@
+/**
+ * A Location is where to look for tasks: a cluster plus a service, a task definition family, or a task
+ * list, with the container and script when something named them. Alarm dimensions, alarm tags, the
+ * routing file and the request itself all turn into Locations.
+ */
+import type { AlarmMetric } from '../request.ts';
+
+/** Where to look for tasks, and why. */
+export interface Location {
+  cluster: string;
+  service?: string;
+  /** Task definition family (Container Insights TaskDefinitionFamily dimension). */
+  family?: string;
+  /** Explicit task ids or ARNs: exactly these, no sampling. */
+  tasks?: string[];
+  /** The task a TaskId dimension named: sampled first. */
+  preferredTaskId?: string;
+  container?: string;
+  script?: string;
+  /** What produced it (`request`, `dimensions`, `tags`, `routing[2]`, `child alarm NAME`). */
+  origin: string;
+}
+
+/** The ECS dimension names this project understands. */
+export const ECS_DIMENSIONS = [
+  'ClusterName',
+  'ServiceName',
+  'TaskId',
+  'ContainerName',
+  'TaskDefinitionFamily',
+];
+
+/** Most locations one alarm may fan out to (a metric-math alarm over many services). */
+export const MAX_LOCATIONS = 5;
+
+/**
+ * Locations from the dimensions of an alarm's metrics (metric-math alarms: every metricStat entry).
+ * Metrics without a ClusterName dimension name no ECS resource and are left out; equal locations merge.
+ */
+export function locationsFromMetrics(metrics: readonly AlarmMetric[], origin = 'dimensions'): Location[] {
+  const seen = new Map<string, Location>();
+  for (const metric of metrics) {
+    const d = metric.dimensions;
+    const cluster = d.ClusterName;
+    if (cluster === undefined || cluster === '') continue;
+    const location: Location = { cluster, origin };
+    if (d.ServiceName) location.service = d.ServiceName;
+    if (d.TaskDefinitionFamily) location.family = d.TaskDefinitionFamily;
+    if (d.TaskId) location.preferredTaskId = d.TaskId;
+    if (d.ContainerName) location.container = d.ContainerName;
+    const key = JSON.stringify([
+      cluster,
+      location.service,
+      location.family,
+      location.preferredTaskId,
+      location.container,
+    ]);
+    if (!seen.has(key)) seen.set(key, location);
+  }
+  return [...seen.values()];
+}
+
+/** True when any metric of the alarm names an ECS cluster. */
+export function hasEcsDimensions(metrics: readonly AlarmMetric[]): boolean {
+  return metrics.some((metric) => (metric.dimensions.ClusterName ?? '') !== '');
+}

@@ -1,0 +1,263 @@
+/**
+ * resolve-targets' domain: request → locations → tasks → preflight → sampled tasks → containers → targets.
+ * The output stays small: targets and skipped entries, never task descriptions.
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECSClient, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { catalogScriptNames, isCatalogScript } from '../catalog.ts';
+import type { ResolvedTargets, SkippedTarget, Target } from '../contracts.ts';
+import { describeError, InvalidRequestError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { type DiagnosticsRequest, MAX_CONCURRENCY, parseRequest } from '../request.ts';
+import { lastArnSegment, runPrefix } from '../s3-keys.ts';
+import { routeRequest } from './alarm-route.ts';
+import { describeTasks, listTaskArns, taskDefinitionReader } from './ecs-tasks.ts';
+import type { Location } from './location.ts';
+import type { RoutingTable } from './routing.ts';
+import { chooseContainers, preflightTask, sampleTasks, taskIdOf } from './selection.ts';
+
+/** resolve-targets' configuration. */
+export interface ResolveConfig {
+  allowedClusters: readonly string[];
+  defaultMaxTasks: number;
+  defaultScript: string;
+  routing: RoutingTable;
+}
+
+/** resolve-targets' clients. */
+export interface ResolveClients {
+  ecs: ECSClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/** The state input of ResolveTargets. */
+export interface ResolveInput {
+  request: unknown;
+  execution: { name: string; startTime: string };
+}
+
+/** Most skipped entries listed per location; the rest are summarised in one entry. */
+const MAX_SKIPPED_PER_LOCATION = 20;
+const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** Validates the state input around the request (the request itself is validated by parseRequest). */
+export function parseResolveInput(input: unknown): {
+  request: DiagnosticsRequest;
+  executionName: string;
+  startTime: Date;
+} {
+  if (typeof input !== 'object' || input === null) {
+    throw new InvalidRequestError('input', 'must be {request, execution: {name, startTime}}');
+  }
+  const { request, execution } = input as Partial<ResolveInput>;
+  if (typeof execution !== 'object' || execution === null) {
+    throw new InvalidRequestError(
+      'execution',
+      'is missing: pass {name: $$.Execution.Name, startTime: $$.Execution.StartTime}',
+    );
+  }
+  if (typeof execution.name !== 'string' || !/^[^\s]{1,80}$/.test(execution.name)) {
+    throw new InvalidRequestError(
+      'execution.name',
+      'must be the execution name (1 to 80 characters, no whitespace)',
+    );
+  }
+  const startTime = new Date(typeof execution.startTime === 'string' ? execution.startTime : Number.NaN);
+  if (Number.isNaN(startTime.getTime())) {
+    throw new InvalidRequestError(
+      'execution.startTime',
+      'must be an ISO 8601 timestamp ($$.Execution.StartTime)',
+    );
+  }
+  return { request: parseRequest(request), executionName: execution.name, startTime };
+}
+
+function checkName(value: string, field: string): void {
+  if (!ECS_NAME.test(lastArnSegment(value))) {
+    throw new InvalidRequestError(
+      field,
+      `${JSON.stringify(value.slice(0, 100))} is not a valid ECS name ([A-Za-z0-9_-], up to 255)`,
+    );
+  }
+}
+
+/** Candidate tasks of one location: the explicit list, a service's or family's tasks, or the TaskId alone. */
+async function candidateTasks(ecs: ECSClient, location: Location): Promise<string[]> {
+  if (location.tasks !== undefined) return location.tasks;
+  let arns: string[] = [];
+  if (location.service !== undefined || location.family !== undefined) {
+    const query: { cluster: string; service?: string; family?: string } = { cluster: location.cluster };
+    if (location.service !== undefined) query.service = location.service;
+    if (location.family !== undefined) query.family = location.family;
+    arns = await listTaskArns(ecs, query);
+  }
+  const preferred = location.preferredTaskId;
+  if (preferred !== undefined && !arns.some((arn) => taskIdOf(arn) === preferred)) arns.unshift(preferred);
+  if (arns.length === 0 && location.service === undefined && location.family === undefined) {
+    throw new InvalidRequestError(
+      'service',
+      `the ${location.origin} name cluster ${JSON.stringify(location.cluster)} but no service, tasks or task family; give one`,
+    );
+  }
+  return arns;
+}
+
+interface LocationResult {
+  targets: Target[];
+  skipped: SkippedTarget[];
+}
+
+async function resolveLocation(
+  clients: ResolveClients,
+  location: Location,
+  options: {
+    maxTasks: number;
+    script: string;
+    /** The request's container: above everything. */
+    containerOverride?: string;
+    /** Tags' or routing's container: below the location's own (a ContainerName dimension). */
+    containerFallback?: string;
+    definitions: (arn: string) => Promise<TaskDefinition | undefined>;
+  },
+): Promise<LocationResult> {
+  const cluster = lastArnSegment(location.cluster);
+  const skipped: SkippedTarget[] = [];
+  const arns = await candidateTasks(clients.ecs, location);
+  if (arns.length === 0) {
+    const what =
+      location.service !== undefined ? `service ${location.service}` : `family ${location.family ?? ''}`;
+    return {
+      targets: [],
+      skipped: [{ cluster, reason: `no RUNNING tasks found for ${what} (from ${location.origin})` }],
+    };
+  }
+  const described = await describeTasks(clients.ecs, location.cluster, arns);
+  for (const failure of described.failures) {
+    const entry: SkippedTarget = {
+      cluster,
+      reason: `DescribeTasks: ${failure.reason ?? 'failed'}${failure.detail ? ` (${failure.detail})` : ''}`,
+    };
+    if (failure.arn !== undefined) entry.taskArn = failure.arn;
+    skipped.push(entry);
+  }
+
+  const eligible: Task[] = [];
+  for (const task of described.tasks) {
+    const reason = preflightTask(task, location.service);
+    if (reason === undefined) eligible.push(task);
+    else skipped.push({ cluster, taskArn: task.taskArn ?? '', reason });
+  }
+  const explicit = location.tasks !== undefined;
+  const sample = explicit ? eligible : sampleTasks(eligible, options.maxTasks, location.preferredTaskId);
+
+  const targets: Target[] = [];
+  const container = options.containerOverride ?? location.container ?? options.containerFallback;
+  for (const task of sample) {
+    let definition: TaskDefinition | undefined;
+    if (container === undefined && task.taskDefinitionArn !== undefined) {
+      try {
+        definition = await options.definitions(task.taskDefinitionArn);
+      } catch (error) {
+        logger.warn('task definition unreadable; choosing containers without it', {
+          error: describeError(error),
+        });
+      }
+    }
+    for (const choice of chooseContainers(task, container, definition)) {
+      if ('skipped' in choice) {
+        const entry: SkippedTarget = { cluster, taskArn: task.taskArn ?? '', reason: choice.skipped.reason };
+        if (choice.skipped.container !== undefined) entry.container = choice.skipped.container;
+        skipped.push(entry);
+        continue;
+      }
+      const target: Target = {
+        cluster,
+        taskArn: task.taskArn ?? '',
+        container: choice.container.name ?? '',
+        script: options.script,
+      };
+      if (task.availabilityZone !== undefined) target.az = task.availabilityZone;
+      if (choice.container.runtimeId !== undefined) target.runtimeId = choice.container.runtimeId;
+      targets.push(target);
+    }
+  }
+  if (skipped.length > MAX_SKIPPED_PER_LOCATION) {
+    const more = skipped.length - MAX_SKIPPED_PER_LOCATION;
+    skipped.splice(MAX_SKIPPED_PER_LOCATION, more, {
+      cluster,
+      reason: `and ${more} more tasks or containers skipped`,
+    });
+  }
+  return { targets, skipped };
+}
+
+/**
+ * Resolves a validated request to the targets of the run. Throws InvalidRequestError for a request that
+ * names nothing resolvable or a cluster outside ALLOWED_CLUSTERS; ECS errors pass through by name.
+ */
+export async function resolveTargets(
+  request: DiagnosticsRequest,
+  run: { executionName: string; startTime: Date },
+  clients: ResolveClients,
+  config: ResolveConfig,
+): Promise<ResolvedTargets & { notes?: string[] }> {
+  const routed = await routeRequest(request, { cloudwatch: clients.cloudwatch, routing: config.routing });
+  const script = routed.script ?? config.defaultScript;
+  if (!isCatalogScript(script)) {
+    throw new InvalidRequestError(
+      'script',
+      `${JSON.stringify(script.slice(0, 100))} (from the alarm's tags or the routing file) is not a catalog script (${catalogScriptNames().join(', ')})`,
+    );
+  }
+  if (routed.container !== undefined) checkName(routed.container, 'container');
+  if (routed.locations.length === 0) {
+    const why = routed.notes.length > 0 ? ` (${routed.notes.join('; ')})` : '';
+    throw new InvalidRequestError(
+      'cluster',
+      `no ECS cluster found for alarm ${JSON.stringify((request.alarm?.name ?? '').slice(0, 255))}: its metrics have no ClusterName dimension, it has no ecs-diagnostics:cluster tag and no routing/routing.json route matches${why}; add one of them or pass cluster in the request`,
+    );
+  }
+
+  const targets: Target[] = [];
+  const skipped: SkippedTarget[] = [];
+  const allowed = config.allowedClusters;
+  const definitions = taskDefinitionReader(clients.ecs);
+  let allowedLocations = 0;
+  for (const location of routed.locations) {
+    checkName(location.cluster, 'cluster');
+    if (location.service !== undefined) checkName(location.service, 'service');
+    const cluster = lastArnSegment(location.cluster);
+    if (allowed.length > 0 && !allowed.includes(cluster)) {
+      skipped.push({ cluster, reason: `cluster is not in ALLOWED_CLUSTERS (${allowed.join(', ')})` });
+      continue;
+    }
+    allowedLocations += 1;
+    const options: Parameters<typeof resolveLocation>[2] = {
+      maxTasks: request.maxTasks ?? routed.maxTasks ?? config.defaultMaxTasks,
+      script,
+      definitions,
+    };
+    if (request.container !== undefined) options.containerOverride = request.container;
+    if (routed.container !== undefined) options.containerFallback = routed.container;
+    const result = await resolveLocation(clients, location, options);
+    targets.push(...result.targets);
+    skipped.push(...result.skipped);
+  }
+  if (allowedLocations === 0) {
+    throw new InvalidRequestError(
+      'cluster',
+      `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); diagnostics may only run there`,
+    );
+  }
+
+  const resolved: ResolvedTargets & { notes?: string[] } = {
+    run: { executionName: run.executionName, prefix: runPrefix(run.startTime, run.executionName) },
+    targets,
+    skipped,
+    maxConcurrency: request.maxConcurrency ?? MAX_CONCURRENCY.fallback,
+  };
+  const alarmName = request.source.alarmName ?? request.alarm?.name;
+  if (alarmName !== undefined) resolved.run.alarmName = alarmName;
+  if (routed.notes.length > 0) resolved.notes = routed.notes.slice(0, 10);
+  return resolved;
+}

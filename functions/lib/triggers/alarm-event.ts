@@ -1,0 +1,237 @@
+/**
+ * The three ways an alarm state change reaches start-run, read into one shape: EventBridge
+ * "CloudWatch Alarm State Change" events, SNS notifications from an alarm action, and the event of a
+ * Lambda alarm action. Nothing here trusts the text it reads: names stay data.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import type { AlarmMetric } from '../request.ts';
+
+/** An alarm state change, whatever carried it. */
+export interface AlarmNotice {
+  via: 'eventbridge' | 'sns' | 'lambda';
+  name: string;
+  arn?: string;
+  /** The new state: ALARM, OK or INSUFFICIENT_DATA. */
+  state: string;
+  previousState?: string;
+  /** ISO 8601 (UTC) time of the state change: the same for every delivery of one change. */
+  stateChangeTime: string;
+  type: 'metric' | 'composite';
+  metrics: AlarmMetric[];
+  alarmRule?: string;
+  /** ARNs (or names) of the children that made a composite alarm change state. */
+  triggeringAlarms?: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown, field: string, required: true): string;
+function text(value: unknown, field: string, required?: false): string | undefined;
+function text(value: unknown, field: string, required = false): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new InvalidRequestError(field, 'is missing from the alarm event');
+    return undefined;
+  }
+  throw new InvalidRequestError(field, `must be a string, got ${typeof value}`);
+}
+
+/**
+ * CloudWatch writes `2025-03-14T09:27:41.516+0000`; returns the ISO form in UTC
+ * (`2025-03-14T09:27:41.516Z`) or throws naming the field.
+ */
+export function normaliseTimestamp(value: unknown, field: string): string {
+  const raw = text(value, field, true);
+  const withColon = raw.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(withColon);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(ms)) {
+    throw new InvalidRequestError(field, 'must be an ISO 8601 timestamp');
+  }
+  return new Date(ms).toISOString();
+}
+
+/** Parses a JSON string field (reasonData, Sns.Message); throws naming the field. */
+function parseJsonField(value: unknown, field: string): Json {
+  const raw = text(value, field, true);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new InvalidRequestError(field, 'is not valid JSON', { cause: error });
+  }
+  if (!isObject(parsed)) throw new InvalidRequestError(field, 'must be a JSON object');
+  return parsed;
+}
+
+/** Dimensions given as `{Name: Value}` (EventBridge) or `[{name, value}]` (SNS, DescribeAlarms). */
+export function readDimensions(value: unknown, field: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return out;
+  if (Array.isArray(value)) {
+    value.forEach((entry, index) => {
+      if (!isObject(entry)) throw new InvalidRequestError(`${field}[${index}]`, 'must be an object');
+      const name = text(entry.name ?? entry.Name, `${field}[${index}].name`, true);
+      const dimensionValue = text(entry.value ?? entry.Value, `${field}[${index}].value`, true);
+      out[name] = dimensionValue;
+    });
+    return out;
+  }
+  if (!isObject(value)) throw new InvalidRequestError(field, 'must be an object or a list of {name, value}');
+  for (const [name, dimensionValue] of Object.entries(value)) {
+    out[name] = text(dimensionValue, `${field}.${name.slice(0, 64)}`, true);
+  }
+  return out;
+}
+
+/** EventBridge / Lambda `configuration.metrics[]` → the metrics with a metricStat (expressions carry none). */
+function metricsFromConfiguration(configuration: Json | undefined, field: string): AlarmMetric[] {
+  const list = configuration?.metrics;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new InvalidRequestError(`${field}.metrics`, 'must be a list');
+  const metrics: AlarmMetric[] = [];
+  list.forEach((entry, index) => {
+    const at = `${field}.metrics[${index}]`;
+    if (!isObject(entry)) throw new InvalidRequestError(at, 'must be an object');
+    const metric = isObject(entry.metricStat) ? entry.metricStat.metric : undefined;
+    if (!isObject(metric)) return;
+    metrics.push({
+      id: text(entry.id, `${at}.id`),
+      namespace: text(metric.namespace, `${at}.metricStat.metric.namespace`),
+      metricName: text(metric.name, `${at}.metricStat.metric.name`),
+      dimensions: readDimensions(metric.dimensions, `${at}.metricStat.metric.dimensions`),
+    });
+  });
+  return metrics;
+}
+
+/** SNS `Trigger`: one metric (MetricName, Dimensions) or `Metrics[]` for metric math and anomaly bands. */
+function metricsFromSnsTrigger(trigger: unknown, field: string): AlarmMetric[] {
+  if (!isObject(trigger)) return [];
+  if (Array.isArray(trigger.Metrics)) {
+    const metrics: AlarmMetric[] = [];
+    trigger.Metrics.forEach((entry, index) => {
+      const at = `${field}.Metrics[${index}]`;
+      if (!isObject(entry)) throw new InvalidRequestError(at, 'must be an object');
+      const metric = isObject(entry.MetricStat) ? entry.MetricStat.Metric : undefined;
+      if (!isObject(metric)) return;
+      metrics.push({
+        id: text(entry.Id, `${at}.Id`),
+        namespace: text(metric.Namespace, `${at}.MetricStat.Metric.Namespace`),
+        metricName: text(metric.MetricName, `${at}.MetricStat.Metric.MetricName`),
+        dimensions: readDimensions(metric.Dimensions, `${at}.MetricStat.Metric.Dimensions`),
+      });
+    });
+    return metrics;
+  }
+  if (trigger.MetricName === undefined && trigger.Dimensions === undefined) return [];
+  return [
+    {
+      namespace: text(trigger.Namespace, `${field}.Namespace`),
+      metricName: text(trigger.MetricName, `${field}.MetricName`),
+      dimensions: readDimensions(trigger.Dimensions, `${field}.Dimensions`),
+    },
+  ];
+}
+
+/** The `triggeringAlarms[].arn` of a composite alarm's reasonData, when it has any. */
+function triggeringFromReasonData(reasonData: unknown, field: string): string[] | undefined {
+  if (reasonData === undefined) return undefined;
+  let parsed: Json;
+  try {
+    parsed = parseJsonField(reasonData, field);
+  } catch {
+    return undefined; // reasonData is informative only; a metric alarm's is not about children
+  }
+  if (!Array.isArray(parsed.triggeringAlarms)) return undefined;
+  return parsed.triggeringAlarms
+    .map((entry) => (isObject(entry) && typeof entry.arn === 'string' ? entry.arn : undefined))
+    .filter((arn): arn is string => arn !== undefined);
+}
+
+/** The `alarmData` of a Lambda alarm action and the `detail` of an EventBridge event share one shape. */
+function fromAlarmData(
+  data: Json,
+  field: string,
+  via: 'eventbridge' | 'lambda',
+  arn: string | undefined,
+): AlarmNotice {
+  const state = isObject(data.state) ? data.state : undefined;
+  if (state === undefined) throw new InvalidRequestError(`${field}.state`, 'is missing from the alarm event');
+  const previous = isObject(data.previousState) ? data.previousState : undefined;
+  const configuration = isObject(data.configuration) ? data.configuration : undefined;
+  const alarmRule = text(configuration?.alarmRule, `${field}.configuration.alarmRule`);
+  const notice: AlarmNotice = {
+    via,
+    name: text(data.alarmName, `${field}.alarmName`, true),
+    state: text(state.value, `${field}.state.value`, true),
+    stateChangeTime: normaliseTimestamp(state.timestamp, `${field}.state.timestamp`),
+    type: alarmRule === undefined ? 'metric' : 'composite',
+    metrics: metricsFromConfiguration(configuration, `${field}.configuration`),
+  };
+  if (arn !== undefined) notice.arn = arn;
+  const previousState = text(previous?.value, `${field}.previousState.value`);
+  if (previousState !== undefined) notice.previousState = previousState;
+  if (alarmRule !== undefined) {
+    notice.alarmRule = alarmRule;
+    const triggering = triggeringFromReasonData(state.reasonData, `${field}.state.reasonData`);
+    if (triggering !== undefined) notice.triggeringAlarms = triggering;
+  }
+  return notice;
+}
+
+/** True when the event looks like an EventBridge alarm state change. */
+export function isEventBridgeAlarm(event: Json): boolean {
+  return event['detail-type'] === 'CloudWatch Alarm State Change' && event.source === 'aws.cloudwatch';
+}
+
+/** True when the event is what a Lambda alarm action sends. */
+export function isLambdaAlarmAction(event: Json): boolean {
+  return event.source === 'aws.cloudwatch' && isObject(event.alarmData);
+}
+
+/** Reads an EventBridge "CloudWatch Alarm State Change" event. */
+export function fromEventBridge(event: Json): AlarmNotice {
+  if (!isObject(event.detail)) throw new InvalidRequestError('detail', 'is missing from the alarm event');
+  const resources = Array.isArray(event.resources) ? event.resources : [];
+  const arn = resources.find(
+    (entry): entry is string => typeof entry === 'string' && entry.includes(':alarm:'),
+  );
+  return fromAlarmData(event.detail, 'detail', 'eventbridge', arn);
+}
+
+/** Reads the event of a Lambda alarm action. */
+export function fromLambdaAlarmAction(event: Json): AlarmNotice {
+  if (!isObject(event.alarmData)) throw new InvalidRequestError('alarmData', 'is missing');
+  return fromAlarmData(event.alarmData, 'alarmData', 'lambda', text(event.alarmArn, 'alarmArn'));
+}
+
+/** Reads the `Sns.Message` of one SNS record sent by an alarm action. */
+export function fromSnsMessage(message: unknown, field: string): AlarmNotice {
+  const body = parseJsonField(message, field);
+  const alarmRule = text(body.AlarmRule, `${field}.AlarmRule`);
+  const notice: AlarmNotice = {
+    via: 'sns',
+    name: text(body.AlarmName, `${field}.AlarmName`, true),
+    state: text(body.NewStateValue, `${field}.NewStateValue`, true),
+    stateChangeTime: normaliseTimestamp(body.StateChangeTime, `${field}.StateChangeTime`),
+    type: alarmRule === undefined ? 'metric' : 'composite',
+    metrics: metricsFromSnsTrigger(body.Trigger, `${field}.Trigger`),
+  };
+  const arn = text(body.AlarmArn, `${field}.AlarmArn`);
+  if (arn !== undefined) notice.arn = arn;
+  const previousState = text(body.OldStateValue, `${field}.OldStateValue`);
+  if (previousState !== undefined) notice.previousState = previousState;
+  if (alarmRule !== undefined) {
+    notice.alarmRule = alarmRule;
+    if (Array.isArray(body.TriggeringChildren)) {
+      notice.triggeringAlarms = body.TriggeringChildren.map((child) =>
+        isObject(child) && typeof child.Arn === 'string' ? child.Arn : undefined,
+      ).filter((arn): arn is string => arn !== undefined);
+    }
+  }
+  return notice;
+}

@@ -1,0 +1,260 @@
+/**
+ * Every trigger of start-run, normalised to a DiagnosticsRequest plus its execution name and cooldown
+ * subject, or to the reason it is ignored. Pure: no AWS calls, so the dry run shows exactly this.
+ */
+import { InvalidRequestError } from '../errors.ts';
+import { type DiagnosticsRequest, parseRequest } from '../request.ts';
+import { lastArnSegment } from '../s3-keys.ts';
+import { locationsFromMetrics } from '../targets/location.ts';
+import { matchRoute, type RoutingTable } from '../targets/routing.ts';
+import {
+  type AlarmNotice,
+  fromEventBridge,
+  fromLambdaAlarmAction,
+  fromSnsMessage,
+  isEventBridgeAlarm,
+  isLambdaAlarmAction,
+} from './alarm-event.ts';
+import { type CooldownSubject, cooldownKey, executionName } from './execution-name.ts';
+
+/** What start-run needs to know besides the event. */
+export interface TriggerConfig {
+  /** Only alarms whose name starts with this are acted on ('' = any). */
+  alarmNamePrefix: string;
+  /** Cluster names a run may touch (empty = any). */
+  allowedClusters: readonly string[];
+  defaultScript: string;
+  routing: RoutingTable;
+  /** The clock (static requests from a schedule are stamped with the current minute). */
+  now: () => Date;
+}
+
+/** A run to start. */
+export interface StartDecision {
+  action: 'start';
+  request: DiagnosticsRequest;
+  executionName: string;
+  /** The cooldown subject; undefined = no cooldown (scheduled runs: the schedule sets the rate). */
+  cooldown?: CooldownSubject & { key: string };
+  /** Where the cooldown subject came from (`request`, `dimensions`, `routing[0]`, `alarm`). */
+  routedBy: string;
+}
+
+/** An event that leads to no run, and why. */
+export interface IgnoreDecision {
+  action: 'ignore';
+  reason: string;
+  alarmName?: string;
+}
+
+export type TriggerDecision = StartDecision | IgnoreDecision;
+
+type Json = Record<string, unknown>;
+
+const REQUEST_KEYS = ['cluster', 'service', 'tasks', 'container', 'script', 'alarm', 'maxTasks', 'source'];
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function clusterAllowed(cluster: string, allowed: readonly string[]): boolean {
+  return allowed.length === 0 || allowed.includes(lastArnSegment(cluster));
+}
+
+/** Builds the request of an alarm in ALARM (or the reason to ignore it). */
+export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): TriggerDecision {
+  const alarmName = notice.name;
+  if (notice.state !== 'ALARM') {
+    return {
+      action: 'ignore',
+      alarmName,
+      reason: `alarm state is ${notice.state}, not ALARM: nothing to diagnose`,
+    };
+  }
+  if (!alarmName.startsWith(config.alarmNamePrefix)) {
+    return {
+      action: 'ignore',
+      alarmName,
+      reason: `alarm name does not start with the configured prefix ${JSON.stringify(config.alarmNamePrefix)}`,
+    };
+  }
+  const locations = locationsFromMetrics(notice.metrics);
+  const request: Json = {
+    source: { type: 'alarm', alarmName, alarmArn: notice.arn, stateChangeTime: notice.stateChangeTime },
+    alarm: {
+      name: alarmName,
+      arn: notice.arn,
+      type: notice.type,
+      metrics: notice.metrics,
+      alarmRule: notice.alarmRule,
+      triggeringAlarms: notice.triggeringAlarms,
+    },
+    reason: `alarm entered ALARM at ${notice.stateChangeTime} (via ${notice.via})`,
+  };
+  const single = locations.length === 1 ? locations[0] : undefined;
+  if (single !== undefined) {
+    request.cluster = single.cluster;
+    if (single.service !== undefined) request.service = single.service;
+    if (single.container !== undefined) request.container = single.container;
+  }
+  const parsed = parseRequest(JSON.parse(JSON.stringify(request)));
+
+  const disallowed = locations.filter(
+    (location) => !clusterAllowed(location.cluster, config.allowedClusters),
+  );
+  if (locations.length > 0 && disallowed.length === locations.length) {
+    return {
+      action: 'ignore',
+      alarmName,
+      reason: `cluster ${JSON.stringify(disallowed[0]?.cluster)} is not in ALLOWED_CLUSTERS`,
+    };
+  }
+
+  // The cooldown subject: dimensions first, else the routing file, else the alarm itself (composite
+  // and tag-routed alarms are routed in resolve-targets; until then the alarm name stands in for them).
+  const route = locations.length === 0 ? matchRoute(config.routing, alarmName) : undefined;
+  const first = locations[0];
+  let subject: CooldownSubject;
+  let routedBy: string;
+  if (first !== undefined) {
+    subject = {
+      cluster: first.cluster,
+      service: first.service,
+      script: parsed.script ?? config.defaultScript,
+    };
+    routedBy = 'dimensions';
+  } else if (route?.route.cluster !== undefined) {
+    if (!clusterAllowed(route.route.cluster, config.allowedClusters)) {
+      return {
+        action: 'ignore',
+        alarmName,
+        reason: `routing[${route.index}] names cluster ${JSON.stringify(route.route.cluster)}, which is not in ALLOWED_CLUSTERS`,
+      };
+    }
+    subject = {
+      cluster: route.route.cluster,
+      service: route.route.service,
+      script: route.route.script ?? config.defaultScript,
+    };
+    routedBy = `routing[${route.index}]`;
+  } else {
+    subject = { cluster: `alarm:${alarmName}`, script: route?.route.script ?? config.defaultScript };
+    routedBy = 'alarm';
+  }
+  const key = cooldownKey(subject);
+  return {
+    action: 'start',
+    request: parsed,
+    executionName: executionName({
+      key,
+      at: new Date(notice.stateChangeTime),
+      label: alarmName,
+      identity: JSON.stringify(['alarm', alarmName, notice.stateChangeTime]),
+    }),
+    cooldown: { ...subject, key },
+    routedBy,
+  };
+}
+
+/** A static request (EventBridge Scheduler input, a rule's constant Input, or a scheduled event's detail). */
+export function decideForStaticRequest(
+  input: Json,
+  config: TriggerConfig,
+  meta: { at?: Date; ruleArn?: string; eventId?: string } = {},
+): TriggerDecision {
+  const raw: Json = { ...input };
+  if (raw.source === undefined) raw.source = { type: 'schedule' };
+  if (meta.ruleArn !== undefined && isObject(raw.source) && raw.source.ruleArn === undefined) {
+    raw.source = { ...raw.source, ruleArn: meta.ruleArn };
+  }
+  const request = parseRequest(raw);
+  if (request.cluster !== undefined && !clusterAllowed(request.cluster, config.allowedClusters)) {
+    return {
+      action: 'ignore',
+      reason: `cluster ${JSON.stringify(request.cluster)} is not in ALLOWED_CLUSTERS`,
+    };
+  }
+  if (
+    request.source.alarmName !== undefined &&
+    !request.source.alarmName.startsWith(config.alarmNamePrefix)
+  ) {
+    return {
+      action: 'ignore',
+      reason: `alarm name does not start with the configured prefix ${JSON.stringify(config.alarmNamePrefix)}`,
+    };
+  }
+  const script = request.script ?? config.defaultScript;
+  const subject: CooldownSubject = {
+    cluster: request.cluster ?? `alarm:${request.alarm?.name ?? ''}`,
+    service: request.service ?? (request.tasks ? `tasks:${[...request.tasks].sort().join(',')}` : undefined),
+    script,
+  };
+  const key = cooldownKey(subject);
+  // A schedule fires once per period; its duplicates share the event time (or, for static Scheduler
+  // input that carries no time, the current minute).
+  const at = meta.at ?? new Date(Math.floor(config.now().getTime() / 60_000) * 60_000);
+  const label = `${request.source.type}-${lastArnSegment(request.service ?? request.cluster ?? 'run')}`;
+  const decision: StartDecision = {
+    action: 'start',
+    request,
+    executionName: executionName({
+      key,
+      at,
+      label,
+      identity: JSON.stringify(['static', meta.eventId ?? '', at.toISOString(), request]),
+    }),
+    routedBy: 'request',
+  };
+  if (request.source.type !== 'schedule') decision.cooldown = { ...subject, key };
+  return decision;
+}
+
+/**
+ * Normalises whatever invoked start-run. SNS may batch records, so the answer is a list (one decision
+ * per alarm notification). Throws InvalidRequestError for events it cannot read, naming the field.
+ */
+export function decide(event: unknown, config: TriggerConfig): TriggerDecision[] {
+  if (!isObject(event)) {
+    throw new InvalidRequestError('event', 'must be a JSON object');
+  }
+  if (Array.isArray(event.Records)) {
+    return event.Records.map((record, index) => {
+      const field = `Records[${index}]`;
+      if (!isObject(record) || !isObject(record.Sns)) {
+        throw new InvalidRequestError(`${field}.Sns`, 'is missing: only SNS records are accepted');
+      }
+      return decideForAlarm(fromSnsMessage(record.Sns.Message, `${field}.Sns.Message`), config);
+    });
+  }
+  if (event['detail-type'] !== undefined) {
+    if (isEventBridgeAlarm(event)) return [decideForAlarm(fromEventBridge(event), config)];
+    if (event['detail-type'] === 'Scheduled Event') {
+      const detail = isObject(event.detail) ? event.detail : {};
+      if (!REQUEST_KEYS.some((key) => key in detail)) {
+        throw new InvalidRequestError(
+          'detail',
+          'the scheduled event carries no request: set the rule target Input (or the schedule input) to a DiagnosticsRequest such as {"cluster":"NAME","service":"NAME","script":"basic"}',
+        );
+      }
+      const resources = Array.isArray(event.resources) ? event.resources : [];
+      const meta: { at?: Date; ruleArn?: string; eventId?: string } = {};
+      if (typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)))
+        meta.at = new Date(event.time);
+      if (typeof resources[0] === 'string') meta.ruleArn = resources[0];
+      if (typeof event.id === 'string') meta.eventId = event.id;
+      return [decideForStaticRequest(detail, config, meta)];
+    }
+    return [
+      {
+        action: 'ignore',
+        reason: `EventBridge events of type ${JSON.stringify(String(event['detail-type']).slice(0, 100))} are not handled; only "CloudWatch Alarm State Change" and "Scheduled Event"`,
+      },
+    ];
+  }
+  if (isLambdaAlarmAction(event)) return [decideForAlarm(fromLambdaAlarmAction(event), config)];
+  if (REQUEST_KEYS.some((key) => key in event)) return [decideForStaticRequest(event, config)];
+  throw new InvalidRequestError(
+    'event',
+    'is not a CloudWatch alarm event (EventBridge, SNS or Lambda alarm action), a scheduled event or a DiagnosticsRequest',
+  );
+}
