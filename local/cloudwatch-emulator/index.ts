@@ -1,0 +1,151 @@
+/**
+ * The CloudWatch emulator: DescribeAlarms (metric and composite alarms, parents/children of composite
+ * rules) and ListTagsForResource, answered from the sandbox world. The installed
+ * @aws-sdk/client-cloudwatch speaks AWS JSON 1.0 (`X-Amz-Target: GraniteServiceVersion20100801.<Op>`,
+ * query-compatible), so that is what this serves.
+ */
+import {
+  AwsServiceError,
+  decodeToken,
+  encodeToken,
+  integerField,
+  type JsonRequest,
+  startAwsJsonServer,
+  stringField,
+  stringListField,
+} from '../aws-json-server.ts';
+import { type World, type WorldCompositeAlarm, type WorldMetricAlarm, worldArns } from '../world.ts';
+
+export interface CloudWatchEmulator {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+const UPDATED = Date.parse('2025-03-14T09:27:41.516Z') / 1000;
+
+/** Starts the emulator on 127.0.0.1 (port 0 unless given). */
+export async function startCloudWatchEmulator(options: {
+  world: World;
+  port?: number;
+}): Promise<CloudWatchEmulator> {
+  const { world } = options;
+  const arns = worldArns(world);
+  const metric = world.alarms.metric;
+  const composite = world.alarms.composite;
+
+  /** Alarm names a composite rule refers to: ALARM("name"), OK(name), INSUFFICIENT_DATA('name'). */
+  function childrenOf(alarm: WorldCompositeAlarm): string[] {
+    return [
+      ...alarm.AlarmRule.matchAll(
+        /\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*(?:"([^"]+)"|'([^']+)'|([^\s)]+))\s*\)/g,
+      ),
+    ].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
+  }
+
+  function describeMetric(alarm: WorldMetricAlarm) {
+    const { tags: _tags, ...fields } = alarm;
+    return {
+      ...fields,
+      AlarmArn: arns.alarm(alarm.AlarmName),
+      AlarmConfigurationUpdatedTimestamp: UPDATED,
+      ActionsEnabled: true,
+      OKActions: [],
+      InsufficientDataActions: [],
+      StateUpdatedTimestamp: UPDATED,
+      StateTransitionedTimestamp: UPDATED,
+      Dimensions: alarm.Dimensions ?? [],
+    };
+  }
+
+  function describeComposite(alarm: WorldCompositeAlarm) {
+    const { tags: _tags, ...fields } = alarm;
+    return {
+      ...fields,
+      AlarmArn: arns.alarm(alarm.AlarmName),
+      AlarmConfigurationUpdatedTimestamp: UPDATED,
+      ActionsEnabled: true,
+      OKActions: [],
+      InsufficientDataActions: [],
+      StateUpdatedTimestamp: UPDATED,
+      StateTransitionedTimestamp: UPDATED,
+    };
+  }
+
+  const operations = {
+    DescribeAlarms(request: JsonRequest) {
+      const names = stringListField(request, 'AlarmNames', 'InvalidParameterValueException');
+      const prefix = stringField(request, 'AlarmNamePrefix', 'InvalidParameterValueException');
+      const children = stringField(request, 'ChildrenOfAlarmName', 'InvalidParameterValueException');
+      const parents = stringField(request, 'ParentsOfAlarmName', 'InvalidParameterValueException');
+      const state = stringField(request, 'StateValue', 'InvalidParameterValueException');
+      const actionPrefix = stringField(request, 'ActionPrefix', 'InvalidParameterValueException');
+      const types = stringListField(request, 'AlarmTypes', 'InvalidParameterValueException') ?? [
+        'MetricAlarm',
+      ];
+      const maxRecords =
+        integerField(request, 'MaxRecords', { min: 1, max: 100 }, 'InvalidParameterValueException') ?? 50;
+      const offset = decodeToken(stringField(request, 'NextToken', 'InvalidNextToken'), 'InvalidNextToken');
+      const selectors = [names, prefix, children, parents].filter((value) => value !== undefined).length;
+      if (selectors > 1) {
+        throw new AwsServiceError(
+          'InvalidParameterCombinationException',
+          'Use only one of AlarmNames, AlarmNamePrefix, ChildrenOfAlarmName and ParentsOfAlarmName.',
+        );
+      }
+      if (names !== undefined && names.length > 100) {
+        throw new AwsServiceError('InvalidParameterValueException', 'AlarmNames: at most 100 names');
+      }
+      let nameFilter: (name: string) => boolean = () => true;
+      if (names !== undefined) nameFilter = (name) => names.includes(name);
+      if (prefix !== undefined) nameFilter = (name) => name.startsWith(prefix);
+      if (children !== undefined) {
+        const rule = composite.find((alarm) => alarm.AlarmName === children);
+        const set = new Set(rule === undefined ? [] : childrenOf(rule));
+        nameFilter = (name) => set.has(name);
+      }
+      if (parents !== undefined) {
+        const set = new Set(composite.filter((a) => childrenOf(a).includes(parents)).map((a) => a.AlarmName));
+        nameFilter = (name) => set.has(name);
+      }
+      const keep = (alarm: { AlarmName: string; StateValue: string; AlarmActions: string[] }) =>
+        nameFilter(alarm.AlarmName) &&
+        (state === undefined || alarm.StateValue === state) &&
+        (actionPrefix === undefined || alarm.AlarmActions.some((action) => action.startsWith(actionPrefix)));
+      const wantMetric = types.includes('MetricAlarm') || children !== undefined;
+      const wantComposite = types.includes('CompositeAlarm') || parents !== undefined;
+      const all = [
+        ...(wantMetric ? metric.filter(keep).map((alarm) => ({ kind: 'metric' as const, alarm })) : []),
+        ...(wantComposite
+          ? composite.filter(keep).map((alarm) => ({ kind: 'composite' as const, alarm }))
+          : []),
+      ];
+      const page = all.slice(offset, offset + maxRecords);
+      return {
+        MetricAlarms: page.flatMap((item) => (item.kind === 'metric' ? [describeMetric(item.alarm)] : [])),
+        CompositeAlarms: page.flatMap((item) =>
+          item.kind === 'composite' ? [describeComposite(item.alarm)] : [],
+        ),
+        ...(offset + maxRecords < all.length ? { NextToken: encodeToken(offset + maxRecords) } : {}),
+      };
+    },
+
+    ListTagsForResource(request: JsonRequest) {
+      const arn = stringField(request, 'ResourceARN', 'InvalidParameterValueException');
+      if (arn === undefined) {
+        throw new AwsServiceError('MissingRequiredParameterException', 'ResourceARN is required');
+      }
+      const alarm = [...metric, ...composite].find((candidate) => arns.alarm(candidate.AlarmName) === arn);
+      if (alarm === undefined)
+        throw new AwsServiceError('ResourceNotFoundException', `Resource ${arn} not found`);
+      return { Tags: Object.entries(alarm.tags).map(([Key, Value]) => ({ Key, Value })) };
+    },
+  };
+
+  const server = await startAwsJsonServer({
+    targetPrefix: 'GraniteServiceVersion20100801',
+    jsonVersion: '1.0',
+    operations,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+  return { endpoint: server.endpoint, close: () => server.close() };
+}

@@ -1,0 +1,90 @@
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  InvalidParameterCombinationException,
+  ListTagsForResourceCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type CloudWatchEmulator, startCloudWatchEmulator } from '#local/cloudwatch-emulator/index.ts';
+import { loadWorld } from '#local/world.ts';
+
+const CPU = 'payments-prod-checkout-api-cpu-high';
+const COMPOSITE = 'payments-prod-checkout-api-degraded';
+
+describe('cloudwatch-emulator', () => {
+  let emulator: CloudWatchEmulator;
+  let cloudwatch: CloudWatchClient;
+
+  beforeAll(async () => {
+    emulator = await startCloudWatchEmulator({ world: loadWorld() });
+    cloudwatch = new CloudWatchClient({ endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    cloudwatch.destroy();
+    await emulator.close();
+  });
+
+  it('describes a metric alarm by name with its dimensions', async () => {
+    const result = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [CPU] }));
+
+    expect(result.CompositeAlarms).toEqual([]);
+    expect(result.MetricAlarms?.[0]).toMatchObject({
+      AlarmName: CPU,
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:493817260514:alarm:${CPU}`,
+      Namespace: 'AWS/ECS',
+      Dimensions: [
+        { Name: 'ClusterName', Value: 'payments-prod' },
+        { Name: 'ServiceName', Value: 'checkout-api' },
+      ],
+      StateValue: 'ALARM',
+    });
+    expect(result.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
+  });
+
+  it('returns composite alarms only when asked for, and resolves their children', async () => {
+    const composite = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: [COMPOSITE], AlarmTypes: ['CompositeAlarm'] }),
+    );
+    const children = await cloudwatch.send(new DescribeAlarmsCommand({ ChildrenOfAlarmName: COMPOSITE }));
+    const parents = await cloudwatch.send(new DescribeAlarmsCommand({ ParentsOfAlarmName: CPU }));
+
+    expect(composite.CompositeAlarms?.[0]?.AlarmRule).toContain(CPU);
+    expect(children.MetricAlarms?.map((alarm) => alarm.AlarmName).sort()).toEqual([
+      CPU,
+      'payments-prod-checkout-api-memory-high',
+    ]);
+    expect(parents.CompositeAlarms?.map((alarm) => alarm.AlarmName)).toEqual([COMPOSITE]);
+  });
+
+  it('pages with MaxRecords and NextToken', async () => {
+    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 1 }));
+    const second = await cloudwatch.send(
+      new DescribeAlarmsCommand({ MaxRecords: 1, NextToken: first.NextToken }),
+    );
+
+    expect(first.MetricAlarms).toHaveLength(1);
+    expect(second.MetricAlarms).toHaveLength(1);
+    expect(second.NextToken).toBeUndefined();
+    expect(first.MetricAlarms?.[0]?.AlarmName).not.toBe(second.MetricAlarms?.[0]?.AlarmName);
+  });
+
+  it("lists an alarm's tags and maps unknown ARNs and bad combinations to CloudWatch exceptions", async () => {
+    const tags = await cloudwatch.send(
+      new ListTagsForResourceCommand({
+        ResourceARN: `arn:aws:cloudwatch:us-east-1:493817260514:alarm:${COMPOSITE}`,
+      }),
+    );
+
+    expect(tags.Tags).toContainEqual({ Key: 'ecs-diag:service', Value: 'checkout-api' });
+    await expect(
+      cloudwatch.send(
+        new ListTagsForResourceCommand({ ResourceARN: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:x' }),
+      ),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(
+      cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [CPU], AlarmNamePrefix: 'p' })),
+    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+  });
+});
