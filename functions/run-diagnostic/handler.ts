@@ -1,7 +1,45 @@
-import { NotImplementedError } from '#lib/errors.ts';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { integerEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
+import type { TargetResult } from '#lib/contracts.ts';
 import { createHandler } from '#lib/handler.ts';
+import { parseRunDiagnosticInput } from './input.ts';
+import { runDiagnostic } from './run.ts';
 
-/** Runs one catalog script in one container and streams its output to S3. */
-export const handler = createHandler(async (_event: unknown): Promise<never> => {
-  throw new NotImplementedError('run-diagnostic');
-});
+const bucket = requiredEnv('OUTPUT_BUCKET');
+const deadlineMarginMs = integerEnv('DEADLINE_MARGIN_MS', 20_000, { min: 1000, max: 600_000 });
+const execKmsKeyArn = optionalEnv('EXEC_KMS_KEY_ARN', '');
+
+const ecs = new ECSClient({});
+const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
+const ssm = new SSMClient({});
+const kms = new KMSClient({});
+
+function logKeys(event: unknown) {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as {
+    run?: { executionName?: unknown };
+    target?: { taskArn?: unknown; container?: unknown };
+  };
+  const executionName = typeof e.run?.executionName === 'string' ? e.run.executionName : undefined;
+  const task = typeof e.target?.taskArn === 'string' ? e.target.taskArn : undefined;
+  const container = typeof e.target?.container === 'string' ? e.target.container : undefined;
+  return { executionName, target: task === undefined ? undefined : `${task}/${container ?? '?'}` };
+}
+
+/** Runs one catalog script in one container and streams its output to S3 (RunDiagnosticInput → TargetResult). */
+export const handler = createHandler(async (event: unknown, context: Context): Promise<TargetResult> => {
+  const input = parseRunDiagnosticInput(event);
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - deadlineMarginMs;
+  return runDiagnostic(input, {
+    ecs,
+    s3,
+    ssm,
+    kms,
+    bucket,
+    deadline,
+    ...(execKmsKeyArn === '' ? {} : { execKmsKeyArn }),
+  });
+}, logKeys);
