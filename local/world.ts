@@ -16,6 +16,8 @@ const containerSchema = z.object({
   lastStatus: z.enum(['PENDING', 'RUNNING', 'STOPPED']).default('RUNNING'),
   /** The ExecuteCommandAgent's lastStatus; anything but RUNNING makes ExecuteCommand fail. */
   agentStatus: z.enum(['PENDING', 'RUNNING', 'STOPPED']).default('RUNNING'),
+  /** `essential` in the task definition (sidecars such as log routers are often not). */
+  essential: z.boolean().default(true),
   /** Environment of the local process the agent emulator runs for this container. */
   env: z.record(z.string(), z.string()).default({}),
 });
@@ -87,6 +89,10 @@ export const worldSchema = z.object({
   account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1'),
   clusters: z.array(clusterSchema).min(1),
+  /** Task-definition settings by `family:revision` (containers come from the tasks that use it). */
+  taskDefinitions: z
+    .record(z.string(), z.object({ pidMode: z.enum(['task', 'host']).optional() }).strict())
+    .default({}),
   alarms: z
     .object({
       metric: z.array(metricAlarmSchema).default([]),

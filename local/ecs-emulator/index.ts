@@ -4,6 +4,7 @@
  * real API (see /work/shared/events/ecs-*.json); errors carry ECS's exception names.
  * ExecuteCommand opens a session on the agent emulator, which runs the command under a pty.
  */
+import type { AgentFaults } from '../agent-emulator/index.ts';
 import {
   type AwsJsonServer,
   AwsServiceError,
@@ -30,7 +31,7 @@ export interface ExecSessionSpec {
   targetId: string;
   env?: Record<string, string>;
   kms?: { keyId: string };
-  faults?: Record<string, unknown>;
+  faults?: AgentFaults;
 }
 
 /** The agent emulator as the ECS emulator sees it. */
@@ -45,7 +46,7 @@ export interface EcsFaults {
   /** ExecuteCommand fails with AccessDeniedException (every task, or only the task ids listed). */
   accessDenied?: boolean | string[];
   /** Data-channel faults passed to every session the agent emulator opens. */
-  sessionFaults?: Record<string, unknown>;
+  sessionFaults?: AgentFaults;
 }
 
 export interface EcsEmulatorOptions {
@@ -154,7 +155,66 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     };
   }
 
+  /** The task definition `family:revision` of a task. */
+  function definitionOf(cluster: WorldCluster, task: WorldTask): string {
+    return (
+      task.taskDefinition ??
+      cluster.services.find((s) => s.name === task.service)?.taskDefinition ??
+      'unknown:1'
+    );
+  }
+
   const operations = {
+    DescribeTaskDefinition(request: JsonRequest) {
+      const ref = stringField(request, 'taskDefinition');
+      if (ref === undefined)
+        throw new AwsServiceError('InvalidParameterException', 'taskDefinition is required.');
+      const wanted = ref.startsWith('arn:') ? (ref.split('/').pop() ?? ref) : ref;
+      const users = world.clusters.flatMap((cluster) =>
+        cluster.tasks.filter((task) => {
+          const id = definitionOf(cluster, task);
+          return id === wanted || id.split(':')[0] === wanted;
+        }),
+      );
+      const first = users[0];
+      const cluster = world.clusters.find(
+        (candidate) => first !== undefined && candidate.tasks.includes(first),
+      );
+      if (first === undefined || cluster === undefined) {
+        throw new AwsServiceError('ClientException', 'Unable to describe task definition.');
+      }
+      const id = definitionOf(cluster, first);
+      const [family = id, revision = '1'] = id.split(':');
+      const settings = world.taskDefinitions[id] ?? {};
+      return {
+        taskDefinition: {
+          taskDefinitionArn: arns.taskDefinition(id),
+          containerDefinitions: first.containers.map((container) => ({
+            name: container.name,
+            image: container.image,
+            cpu: 0,
+            essential: container.essential,
+            environment: [],
+            mountPoints: [],
+            volumesFrom: [],
+            portMappings: [],
+          })),
+          family,
+          revision: Number(revision),
+          volumes: [],
+          status: 'ACTIVE',
+          networkMode: 'awsvpc',
+          ...(settings.pidMode !== undefined ? { pidMode: settings.pidMode } : {}),
+          requiresCompatibilities: [first.launchType],
+          compatibilities: ['EC2', 'FARGATE'],
+          cpu: '1024',
+          memory: '2048',
+          registeredAt: EPOCH - 3600,
+        },
+        ...(includes(request, 'TAGS') ? { tags: [] } : {}),
+      };
+    },
+
     DescribeClusters(request: JsonRequest) {
       const refs = stringListField(request, 'clusters') ?? ['default'];
       if (refs.length > 100)

@@ -83,6 +83,10 @@ export async function startSfnEmulator(options: {
   stateMachines: LocalStateMachine[];
   port?: number;
 }): Promise<SfnEmulator> {
+  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+    // On older Node every Task would fail with a TypeError that a States.ALL catcher then swallows.
+    throw new Error(`aws-local-stepfunctions needs Node >= 22 (this is ${process.versions.node})`);
+  }
   const machines = new Map<string, { machine: LocalStateMachine; interpreter: StateMachine }>();
   const smArn = (name: string) => `arn:aws:states:${options.region}:${options.account}:stateMachine:${name}`;
   for (const machine of options.stateMachines) {

@@ -1,8 +1,10 @@
 import {
   AccessDeniedException,
+  ClientException,
   ClusterNotFoundException,
   DescribeClustersCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ExecuteCommandCommand,
@@ -33,8 +35,18 @@ function worldWithKmsAndExecDisabledTask(): World {
     taskDefinition: 'batch:1',
     launchType: 'FARGATE',
     tags: {},
-    containers: [{ name: 'job', image: 'busybox', lastStatus: 'RUNNING', agentStatus: 'RUNNING', env: {} }],
+    containers: [
+      {
+        name: 'job',
+        image: 'busybox',
+        lastStatus: 'RUNNING',
+        agentStatus: 'RUNNING',
+        essential: true,
+        env: {},
+      },
+    ],
   });
+  world.taskDefinitions['batch:1'] = { pidMode: 'task' };
   return parseWorld(world);
 }
 
@@ -146,6 +158,25 @@ describe('ecs-emulator', () => {
       { arn: `arn:aws:ecs:us-east-1:493817260514:task/${CLUSTER}/${'f'.repeat(32)}`, reason: 'MISSING' },
     ]);
     expect(tagged.tasks?.[0]?.tags).toEqual([{ key: 'team', value: 'payments' }]);
+  });
+
+  it('describes the task definition a task runs, with pidMode when set', async () => {
+    const service = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'checkout-api:42' }));
+    const batch = await ecs.send(
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: 'arn:aws:ecs:us-east-1:493817260514:task-definition/batch:1',
+      }),
+    );
+
+    expect(service.taskDefinition?.containerDefinitions?.map((c) => [c.name, c.essential])).toEqual([
+      ['checkout', true],
+      ['ecs-service-connect-7Exhn', true],
+    ]);
+    expect(service.taskDefinition?.pidMode).toBeUndefined();
+    expect(batch.taskDefinition).toMatchObject({ family: 'batch', revision: 1, pidMode: 'task' });
+    await expect(
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope:1' })),
+    ).rejects.toBeInstanceOf(ClientException);
   });
 
   it('rejects more than 100 tasks in DescribeTasks', async () => {

@@ -131,7 +131,7 @@ describe('sfn-emulator', () => {
 
     expect(started.executionArn).toBe('arn:aws:states:eu-west-1:123456789012:execution:test-machine:ok-1');
     expect(started.startDate).toBeInstanceOf(Date);
-    expect(described.status).toBe('SUCCEEDED');
+    expect([described.status, described.error, described.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
     expect(described.stopDate).toBeInstanceOf(Date);
     expect(JSON.parse(described.output ?? 'null')).toEqual({
       items: [1, 2],

@@ -1,0 +1,178 @@
+/**
+ * What the sandbox tells the user about one execution: a per-target summary taken from what the handlers
+ * returned (results, skipped targets, errors), and the run's S3 objects downloaded to a local folder.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { SkippedTarget, Target, TargetResult } from '#lib/contracts.ts';
+import { keySegment } from '#lib/s3-keys.ts';
+import type { JournalEntry } from './pipeline.ts';
+
+/** What the handlers of one execution produced. */
+export interface RunOutcome {
+  targets: Target[];
+  skipped: SkippedTarget[];
+  results: TargetResult[];
+  failures: Array<{ state: string; name: string; message: string }>;
+  /** How many times RunDiagnostic was called per target (retries included). */
+  calls: Map<string, number>;
+}
+
+/** Gathers one execution's results from the handler journal. */
+export function collectOutcome(journal: readonly JournalEntry[], executionName: string): RunOutcome {
+  const outcome: RunOutcome = { targets: [], skipped: [], results: [], failures: [], calls: new Map() };
+  const entries = journal.filter((entry) => entry.executionName === executionName);
+  const finals = new Map<string, TargetResult>();
+  for (const entry of entries) {
+    if (entry.error) outcome.failures.push({ state: entry.state, ...entry.error });
+    if (entry.state === 'ResolveTargets' && isRecord(entry.output)) {
+      outcome.targets = Array.isArray(entry.output.targets) ? (entry.output.targets as Target[]) : [];
+      outcome.skipped = Array.isArray(entry.output.skipped) ? (entry.output.skipped as SkippedTarget[]) : [];
+    }
+    if (entry.state === 'RunDiagnostic' && isRecord(entry.input)) {
+      const key = targetKey(entry.input.target as Target);
+      outcome.calls.set(key, (outcome.calls.get(key) ?? 0) + 1);
+      if (isRecord(entry.output) && entry.output.status !== undefined) {
+        finals.set(key, entry.output as unknown as TargetResult);
+      }
+    }
+    if (entry.state === 'WriteReport' && isRecord(entry.input) && isRecord(entry.input.state)) {
+      const results = entry.input.state.results;
+      if (Array.isArray(results)) {
+        for (const result of results as TargetResult[]) {
+          if (isRecord(result) && isRecord(result.target)) finals.set(targetKey(result.target), result);
+        }
+      }
+    }
+  }
+  outcome.results = outcome.targets.map(
+    (target) =>
+      finals.get(targetKey(target)) ?? {
+        target,
+        status: 'failed',
+        error: lastError(entries, target) ?? {
+          name: 'NotRun',
+          message: 'no result was recorded for this target',
+        },
+      },
+  );
+  return outcome;
+}
+
+/** Readable lines: one per target, one per skipped task, then the handler errors. */
+export function formatOutcome(outcome: RunOutcome): string[] {
+  const lines: string[] = [];
+  if (outcome.results.length === 0 && outcome.skipped.length === 0) lines.push('  no targets were resolved');
+  for (const result of outcome.results) {
+    const t = result.target;
+    const head = `  ${result.status.toUpperCase().padEnd(9)} ${shortTask(t.taskArn)}/${t.container} (${t.az ?? '?'}) script=${t.script}`;
+    const attempts = result.attempts ?? outcome.calls.get(targetKey(t));
+    const facts = [
+      result.bytes !== undefined ? `${result.bytes} bytes` : undefined,
+      result.exitCode !== undefined ? `exit ${result.exitCode ?? 'unknown'}` : undefined,
+      result.truncated ? 'TRUNCATED' : undefined,
+      attempts !== undefined ? `${attempts} attempt${attempts === 1 ? '' : 's'}` : undefined,
+    ].filter((fact) => fact !== undefined);
+    lines.push(`${head}${facts.length ? `  ${facts.join(', ')}` : ''}`);
+    if (result.s3Key) lines.push(`            key: ${result.s3Key}`);
+    const error = normaliseError(result.error);
+    if (error) lines.push(`            error: ${error.name}: ${oneLine(error.message)}`);
+  }
+  for (const skipped of outcome.skipped) {
+    const where = [skipped.taskArn ? shortTask(skipped.taskArn) : skipped.cluster, skipped.container]
+      .filter(Boolean)
+      .join('/');
+    lines.push(`  SKIPPED   ${where}: ${oneLine(skipped.reason)}`);
+  }
+  return lines;
+}
+
+/**
+ * Downloads every object of the execution's run prefix (`runs/<date>/<execution-name>/...`) into
+ * `destination`, keeping the key layout below the prefix. Returns the written files.
+ */
+export async function downloadRun(
+  s3: S3Client,
+  bucket: string,
+  executionName: string,
+  destination: string,
+): Promise<string[]> {
+  const marker = `/${keySegment(executionName)}/`;
+  const root = resolve(destination);
+  const written: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: 'runs/',
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? '';
+      const at = key.indexOf(marker);
+      if (at < 0) continue;
+      const target = resolve(root, key.slice(at + marker.length));
+      if (target !== root && !target.startsWith(root + sep)) continue;
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, await (body.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
+      written.push(relative(process.cwd(), target));
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return written.sort();
+}
+
+/**
+ * A target's error as `{name, message}`: handlers give that shape; a Catch gives `{Error, Cause}` whose
+ * Cause, for a Lambda error, is the JSON `{errorType, errorMessage}`.
+ */
+export function normaliseError(error: unknown): { name: string; message: string } | undefined {
+  if (!isRecord(error)) return undefined;
+  if (typeof error.name === 'string') return { name: error.name, message: String(error.message ?? '') };
+  if (typeof error.Error === 'string') {
+    const cause = typeof error.Cause === 'string' ? error.Cause : '';
+    try {
+      const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+      if (typeof parsed.errorMessage === 'string') return { name: error.Error, message: parsed.errorMessage };
+    } catch {
+      // a bare message
+    }
+    return { name: error.Error, message: cause };
+  }
+  return undefined;
+}
+
+function targetKey(target: Target | undefined): string {
+  return target ? `${target.taskArn}|${target.container}|${target.script}` : '?';
+}
+
+function lastError(
+  entries: readonly JournalEntry[],
+  target: Target,
+): { name: string; message: string } | undefined {
+  const key = targetKey(target);
+  return entries
+    .filter((entry) => entry.state === 'RunDiagnostic' && isRecord(entry.input))
+    .filter((entry) => targetKey((entry.input as { target: Target }).target) === key)
+    .map((entry) => entry.error)
+    .filter((error) => error !== undefined)
+    .at(-1);
+}
+
+function shortTask(taskArn: string): string {
+  return taskArn.split('/').pop() ?? taskArn;
+}
+
+/** One line, control characters shown escaped: messages can carry text from the outside. */
+export function oneLine(text: string, max = 300): string {
+  const flat = JSON.stringify(text).slice(1, -1);
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,250 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Starts the local emulators, sends a sample alarm through
+ * the real start-run handler, follows the execution of the real state machine definition (real handlers,
+ * real data-channel protocol, real S3 API) to its final status, prints a per-target summary and downloads
+ * the manifest and outputs to .sandbox/<execution-name>/.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const USAGE = `usage: npm start -- [options]
+
+  --event FILE   the trigger event to send through start-run
+                 (default: events/eventbridge-alarm-ecs-cpu-single-metric.json)
+  --world FILE   the sandbox world: clusters, services, tasks, alarms (default: local/world.json)
+  --faults       TargetNotConnected on the first ExecuteCommand attempts per task, duplicated and
+                 reordered messages on the data channel
+  --keep         keep the sandbox running after the run, for ecs-diag run / dry-run against it
+  --verbose      the handlers' INFO logs
+  -h, --help     this text
+`;
+
+const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 5)) {
+  fail(
+    `the local sandbox needs Node >= 22.5 (this is ${process.versions.node}). Run it with \`npm start\`, which uses the project's Node 24 from node_modules/.bin/node (npm ci installs it).`,
+  );
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      event: { type: 'string' },
+      world: { type: 'string' },
+      faults: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+}
+try {
+  args = parse();
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+if (args.values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const root = join(import.meta.dirname, '..');
+const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
+const { loadWorld } = await import('./world.ts');
+const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
+const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
+  './run-report.ts'
+);
+type JournalEntry = import('./pipeline.ts').JournalEntry;
+type Sandbox = import('./pipeline.ts').Sandbox;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function readEvent(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail(`--event ${file}: ${(error as Error).message}`);
+  }
+}
+
+function progress(entry: JournalEntry): void {
+  const input = entry.input as { target?: { taskArn?: string; container?: string } } | null;
+  const what =
+    entry.state === 'RunDiagnostic' && input?.target
+      ? `${entry.state} ${input.target.taskArn?.split('/').pop()?.slice(0, 8)}…/${input.target.container}`
+      : entry.state;
+  const result = entry.error
+    ? `${entry.error.name}: ${oneLine(entry.error.message, 160)}`
+    : ((entry.output as { status?: string } | null)?.status ?? 'ok');
+  out(`  · ${what.padEnd(48)} ${result} (${entry.ms} ms)`);
+}
+
+/** Follows one execution through the SFN API (as a user would) and reports it; true when it SUCCEEDED. */
+async function follow(
+  sandbox: Sandbox,
+  sfn: InstanceType<typeof SFNClient>,
+  executionArn: string,
+): Promise<boolean> {
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (!FINAL.has(described.status ?? '')) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const name = described.name ?? executionArn.split(':').pop() ?? 'execution';
+  out();
+  out(`Execution ${name}: ${described.status}`);
+  if (described.status !== 'SUCCEEDED') {
+    const error = normaliseError({ Error: described.error ?? 'unknown', Cause: described.cause ?? '' });
+    const failedState = sandbox.journal.filter((e) => e.executionName === name && e.error).at(-1)?.state;
+    out(`  error: ${error?.name}: ${oneLine(error?.message ?? '')}`);
+    if (failedState) out(`  last failing state: ${failedState}`);
+  }
+  out('Targets:');
+  for (const line of formatOutcome(collectOutcome(sandbox.journal, name))) out(line);
+  const destination = join(root, '.sandbox', name);
+  const files = await downloadRun(sandbox.s3.client(sandbox.world.region), sandbox.bucket, name, destination);
+  out(
+    files.length > 0
+      ? `Downloaded ${files.length} object(s) to ${destination}/:\n${files.map((f) => `  ${f}`).join('\n')}`
+      : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
+  );
+  return described.status === 'SUCCEEDED';
+}
+
+function printExports(sandbox: Sandbox): void {
+  out();
+  out('The sandbox keeps running (Ctrl-C stops it). Point the CLI at it from another shell:');
+  const keys = [
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ENDPOINT_URL_SFN',
+    'AWS_ENDPOINT_URL_ECS',
+    'AWS_ENDPOINT_URL_S3',
+    'AWS_S3_FORCE_PATH_STYLE',
+    'AWS_ENDPOINT_URL_SSM',
+    'AWS_ENDPOINT_URL_KMS',
+    'AWS_ENDPOINT_URL_CLOUDWATCH',
+    'STATE_MACHINE_ARN',
+    'OUTPUT_BUCKET',
+  ];
+  for (const key of keys) out(`  export ${key}=${sandbox.env[key] ?? ''}`);
+  const cluster = sandbox.world.clusters[0];
+  const service = cluster?.services[0];
+  if (cluster && service) {
+    out(`  npx ecs-diag run --cluster ${cluster.name} --service ${service.name} --script basic --wait`);
+  }
+}
+
+async function main(): Promise<number> {
+  const world = (() => {
+    try {
+      return loadWorld(args.values.world ?? join(root, 'local', 'world.json'));
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
+  const eventFile = args.values.event ?? join(root, 'events', 'eventbridge-alarm-ecs-cpu-single-metric.json');
+  const event = readEvent(eventFile);
+
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({
+      world,
+      faults: args.values.faults,
+      logLevel: args.values.verbose ? 'INFO' : 'WARN',
+      onJournal: progress,
+    });
+  } catch (error) {
+    return fail(`the sandbox did not start: ${(error as Error).message}`);
+  }
+  const stop = async (code: number) => {
+    await sandbox.close();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(130));
+  process.once('SIGTERM', () => void stop(143));
+
+  out('Local sandbox (loopback only):');
+  for (const [name, endpoint] of Object.entries(sandbox.endpoints)) out(`  ${name.padEnd(12)} ${endpoint}`);
+  out(`  bucket       s3://${sandbox.bucket}`);
+  out(`  state machine ${sandbox.stateMachineArn}`);
+  out(
+    `Retry delays are shortened locally (the definition's backoff is seconds to minutes): ${Object.entries(
+      LOCAL_RETRY_INTERVALS_MS,
+    )
+      .map(([state, ms]) => `${state} ${ms} ms`)
+      .join(', ')}.`,
+  );
+  if (args.values.faults) {
+    out(
+      `Faults on: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
+    );
+  }
+  out();
+  out(`Sending ${eventFile} through start-run …`);
+
+  const sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: world.region });
+  let exitCode = 1;
+  try {
+    const started = (await sandbox.invoke('start-run', event)) as {
+      runs?: Array<{ outcome: string; executionArn?: string; executionName?: string; reason?: string }>;
+    };
+    const runs = started?.runs ?? [];
+    if (runs.length === 0) out('start-run started nothing (no run in its answer).');
+    let allSucceeded = runs.length > 0;
+    for (const run of runs) {
+      out(
+        `start-run: ${run.outcome} ${run.executionName ?? ''}${run.reason ? ` (${oneLine(run.reason)})` : ''}`,
+      );
+      if (run.outcome !== 'started' || run.executionArn === undefined) {
+        allSucceeded = false;
+        continue;
+      }
+      const succeeded = await follow(sandbox, sfn, run.executionArn);
+      allSucceeded &&= succeeded;
+    }
+    exitCode = allSucceeded ? 0 : 1;
+    out();
+    out(
+      allSucceeded
+        ? 'The run succeeded.'
+        : 'The run did not succeed: see above for the failing state and why.',
+    );
+  } catch (error) {
+    const described = normaliseError(error) ?? { name: 'Error', message: String(error) };
+    out(`start-run failed: ${described.name}: ${oneLine(described.message)}`);
+  }
+
+  if (!args.values.keep) {
+    sfn.destroy();
+    await sandbox.close();
+    return exitCode;
+  }
+  printExports(sandbox);
+  const reported = new Set(sandbox.sfn.executions().map((execution) => execution.executionArn));
+  for (;;) {
+    for (const execution of sandbox.sfn.executions()) {
+      if (reported.has(execution.executionArn)) continue;
+      reported.add(execution.executionArn);
+      out(`\nNew execution ${execution.name} …`);
+      void follow(sandbox, sfn, execution.executionArn).catch((error: unknown) => {
+        out(`  could not report ${execution.name}: ${oneLine(String(error))}`);
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+process.exitCode = await main();
