@@ -201,7 +201,7 @@ export class AgentSession {
     } else {
       this.source = generatedOutput(this.spec.generatedOutputBytes ?? 0);
     }
-    const chunker = new Utf8Chunker();
+    const chunker = new Utf8Chunker({ fullChunks: this.spec.command === undefined });
     const source = this.source;
     source.on('data', (data: Buffer) => {
       for (const chunk of chunker.push(data)) this.enqueueOutput(chunk);

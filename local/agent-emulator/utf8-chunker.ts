@@ -23,6 +23,12 @@ export function utf8SafeCut(buffer: Buffer, limit: number): number {
  */
 export class Utf8Chunker {
   private pending: Buffer = Buffer.alloc(0);
+  private readonly fullChunks: boolean;
+
+  /** `fullChunks`: hold a short tail until more bytes come (generated output), instead of sending it at once (pty). */
+  constructor(options: { fullChunks?: boolean } = {}) {
+    this.fullChunks = options.fullChunks ?? false;
+  }
 
   /** Adds bytes; returns the complete chunks now available. */
   push(data: Buffer): Buffer[] {
@@ -32,6 +38,10 @@ export class Utf8Chunker {
       const cut = utf8SafeCut(this.pending, STREAM_DATA_PAYLOAD_SIZE);
       chunks.push(this.pending.subarray(0, cut));
       this.pending = this.pending.subarray(cut);
+    }
+    if (this.fullChunks) {
+      this.pending = Buffer.from(this.pending);
+      return chunks;
     }
     const cut = utf8SafeCut(this.pending, this.pending.length);
     if (cut > 0) chunks.push(this.pending.subarray(0, cut));

@@ -86,6 +86,7 @@ export async function connectTestClient(
   const arrivals: Arrival[] = [];
   const output = new Map<number, Buffer>();
   const arrivalCount = new Map<number, number>();
+  const processed = new Set<number>();
   const pendingInput = new Map<number, { frame: Buffer; resolve: () => void; timer: NodeJS.Timeout }>();
   let inputSeq = 0;
   let keys: { decrypt: Buffer; encrypt: Buffer } | undefined;
@@ -210,7 +211,8 @@ export async function connectTestClient(
         arrivalCount.set(seq, arrival);
         if (options.shouldAck && !options.shouldAck(message, arrival)) return;
         send(encodeAcknowledge(message));
-        if (arrival > 1) return;
+        if (processed.has(seq)) return;
+        processed.add(seq);
         if (message.payloadType === PayloadType.Output) {
           output.set(seq, encrypted && keys ? gcmOpen(keys.decrypt, message.payload) : message.payload);
           resolveFirst();
