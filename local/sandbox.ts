@@ -4,7 +4,7 @@
  * real data-channel protocol, real S3 API) to its final status, prints a per-target summary and downloads
  * the manifest and outputs to .sandbox/<execution-name>/.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -113,6 +113,7 @@ async function follow(
   out('Targets:');
   for (const line of formatOutcome(collectOutcome(sandbox.journal, name))) out(line);
   const destination = join(root, '.sandbox', name);
+  rmSync(destination, { recursive: true, force: true });
   const files = await downloadRun(sandbox.s3.client(sandbox.world.region), sandbox.bucket, name, destination);
   out(
     files.length > 0

@@ -136,7 +136,7 @@ export async function run(argv: string[], deps: RunDependencies = {}): Promise<n
     }
     out(`status: ${described.status}`);
     if (described.error !== undefined) out(`error: ${described.error}`);
-    if (described.cause !== undefined) out(`cause: ${oneLine(described.cause)}`);
+    if (described.cause !== undefined) out(`cause: ${oneLine(causeMessage(described.cause))}`);
     const key = manifestKey(
       runPrefix(described.startDate ?? started.startDate ?? at, described.name ?? name),
     );
@@ -160,6 +160,17 @@ function stamp(date: Date): string {
 
 function lastSegment(value: string): string {
   return value.split('/').pop() ?? value;
+}
+
+/** A Lambda error's cause is the JSON `{errorType, errorMessage, trace}`: its message is what a person needs. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: a Fail state's Cause or a bare message
+  }
+  return cause;
 }
 
 function oneLine(text: string): string {

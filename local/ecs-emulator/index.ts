@@ -62,6 +62,8 @@ export interface EcsEmulator {
   executions: Array<{ taskArn: string; container: string; command: string; sessionId: string }>;
   /** ExecuteCommand attempts per task id, including refused ones. */
   attempts: Map<string, number>;
+  /** Replaces the fault switches (attempt counts start again from zero). */
+  setFaults(faults: EcsFaults): void;
   close(): Promise<void>;
 }
 
@@ -73,7 +75,7 @@ const EPOCH = 1741717329.118;
 /** Starts the ECS emulator on 127.0.0.1 (port 0 unless given). */
 export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<EcsEmulator> {
   const { world, sessions } = options;
-  const faults = options.faults ?? {};
+  let faults = options.faults ?? {};
   const arns = worldArns(world);
   const executions: EcsEmulator['executions'] = [];
   const attempts = new Map<string, number>();
@@ -462,7 +464,16 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     operations,
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
-  return { endpoint: server.endpoint, executions, attempts, close: () => server.close() };
+  return {
+    endpoint: server.endpoint,
+    executions,
+    attempts,
+    setFaults(next) {
+      faults = next;
+      attempts.clear();
+    },
+    close: () => server.close(),
+  };
 }
 
 function clusterNameOf(ref: string): string {

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type SfnEmulator, startSfnEmulator } from '#local/sfn-emulator/index.ts';
+import { asLambdaTask, type SfnEmulator, startSfnEmulator } from '#local/sfn-emulator/index.ts';
 import { run } from '../../../bin/commands/run.ts';
 
 /** Records the request it receives; fails when asked for the `failing` service. */
@@ -27,13 +27,13 @@ describe('ecs-diag run', () => {
           name: 'diagnostics',
           definition,
           handlers: () => ({
-            Record: async (input) => {
+            Record: asLambdaTask(async (input) => {
               received.push(input);
               if ((input as { service?: string }).service === 'failing') {
                 throw Object.assign(new Error('no target succeeded'), { name: 'NoTargetSucceeded' });
               }
               return { manifestKey: 'somewhere', succeeded: 1 };
-            },
+            }),
           }),
         },
       ],
@@ -137,6 +137,7 @@ describe('ecs-diag run', () => {
     expect(code).toBe(1);
     expect(lines).toContain('status: FAILED');
     expect(lines).toContain('error: NoTargetSucceeded');
+    expect(lines).toContain('cause: no target succeeded');
   });
 
   it('refuses a missing service, an unknown script and a missing state machine with exit code 2', async () => {

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TargetResult } from '#lib/contracts.ts';
+import { DEMO_FAULTS, type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { collectOutcome } from '#local/run-report.ts';
+import { loadWorld } from '#local/world.ts';
+
+/** Until every handler has landed, the end-to-end cases are reported as skipped (not silently passed). */
+const STUBBED = ['start-run', 'resolve-targets', 'run-diagnostic', 'write-report'].filter((name) =>
+  readFileSync(join(process.cwd(), 'functions', name, 'handler.ts'), 'utf8').includes('NotImplementedError('),
+);
+const endToEnd = STUBBED.length === 0 ? it : it.skip;
+if (STUBBED.length > 0)
+  process.stderr.write(`pipeline.test.ts: skipped until these handlers land: ${STUBBED.join(', ')}\n`);
+
+const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+const EVENT = join(process.cwd(), 'events', 'eventbridge-alarm-ecs-cpu-single-metric.json');
+
+describe('local sandbox pipeline (end to end)', () => {
+  const savedEnv = { ...process.env };
+  let sandbox: Sandbox;
+  let sfn: SFNClient;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ world: loadWorld(), logLevel: 'SILENT' });
+    sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: sandbox.world.region });
+    s3 = sandbox.s3.client(sandbox.world.region);
+  });
+
+  afterAll(async () => {
+    sfn.destroy();
+    await sandbox.close();
+    process.env = savedEnv;
+  });
+
+  /** Polls DescribeExecution until ANY final status (never only success). */
+  async function finalStatus(executionArn: string): Promise<DescribeExecutionCommandOutput> {
+    for (;;) {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (FINAL.has(described.status ?? '')) return described;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function keysOf(executionName: string): Promise<string[]> {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: 'runs/' }));
+    return (listed.Contents ?? [])
+      .map((item) => item.Key ?? '')
+      .filter((key) => key.includes(`/${executionName}/`));
+  }
+
+  async function expectOutputsStored(executionName: string, results: TargetResult[]): Promise<void> {
+    for (const result of results.filter((r) => r.status === 'succeeded')) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: sandbox.bucket, Key: result.s3Key ?? '' }));
+      expect(head.ContentLength).toBe(result.bytes);
+      expect(result.s3Key).toContain(`/${executionName}/`);
+    }
+  }
+
+  endToEnd(
+    'takes the sample alarm through start-run to a final status with the manifest and outputs in S3',
+    async () => {
+      const event = JSON.parse(readFileSync(EVENT, 'utf8'));
+
+      const started = (await sandbox.invoke('start-run', event)) as {
+        runs: Array<{ outcome: string; executionArn?: string; executionName?: string }>;
+      };
+      const run = started.runs[0];
+      expect(run?.outcome).toBe('started');
+      const described = await finalStatus(run?.executionArn ?? '');
+      const name = described.name ?? '';
+      const outcome = collectOutcome(sandbox.journal, name);
+      const keys = await keysOf(name);
+
+      expect(described.error ?? null).toBeNull();
+      expect(described.status).toBe('SUCCEEDED');
+      expect(outcome.results.map((r) => [r.target.container, r.status])).toEqual([
+        ['checkout', 'succeeded'],
+        ['checkout', 'succeeded'],
+      ]);
+      expect(outcome.skipped).toHaveLength(1);
+      expect(outcome.skipped[0]?.reason).toMatch(/ExecuteCommandAgent/);
+      await expectOutputsStored(name, outcome.results);
+      const manifestKey = keys.find((key) => key.endsWith('/manifest.json'));
+      expect(manifestKey).toBeDefined();
+      const manifest = await s3.send(new GetObjectCommand({ Bucket: sandbox.bucket, Key: manifestKey }));
+      const text = (await manifest.Body?.transformToString()) ?? '';
+      for (const result of outcome.results) expect(text).toContain(result.s3Key ?? '<missing key>');
+    },
+  );
+
+  endToEnd(
+    'retries TargetNotConnected and survives duplicated, reordered data-channel messages',
+    async () => {
+      sandbox.ecs.setFaults({ ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session });
+      const request = {
+        cluster: 'payments-prod',
+        service: 'checkout-api',
+        script: 'basic',
+        maxTasks: 2,
+        reason: 'end-to-end test with faults',
+        source: { type: 'manual' },
+      };
+
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: sandbox.stateMachineArn,
+          name: 'e2e-faults',
+          input: JSON.stringify(request),
+        }),
+      );
+      const described = await finalStatus(started.executionArn ?? '');
+      sandbox.ecs.setFaults({});
+      const outcome = collectOutcome(sandbox.journal, 'e2e-faults');
+
+      expect(described.error ?? null).toBeNull();
+      expect(described.status).toBe('SUCCEEDED');
+      expect(outcome.results).toHaveLength(2);
+      for (const result of outcome.results) {
+        expect(result.status).toBe('succeeded');
+        expect(
+          outcome.calls.get(`${result.target.taskArn}|${result.target.container}|${result.target.script}`),
+        ).toBe((DEMO_FAULTS.ecs.targetNotConnectedAttempts ?? 0) + 1);
+      }
+      const duplicates = sandbox.ecs.executions
+        .map((execution) => sandbox.agent.report(execution.sessionId))
+        .filter((report) => report.violations.length > 0);
+      expect(duplicates).toEqual([]);
+      await expectOutputsStored('e2e-faults', outcome.results);
+    },
+  );
+});
