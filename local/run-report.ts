@@ -167,9 +167,18 @@ function shortTask(taskArn: string): string {
   return taskArn.split('/').pop() ?? taskArn;
 }
 
-/** One line, control characters shown escaped: messages can carry text from the outside. */
+/** One line, control characters shown escaped (`\n`, `\u001b`): messages can carry text from the outside. */
 export function oneLine(text: string, max = 300): string {
-  const flat = JSON.stringify(text).slice(1, -1);
+  let flat = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '\n') flat += '\\n';
+    else if (char === '\r') flat += '\\r';
+    else if (char === '\t') flat += '\\t';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+      flat += `\\u${code.toString(16).padStart(4, '0')}`;
+    else flat += char;
+  }
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

@@ -14,6 +14,7 @@ import {
 import { parseRequest } from '#lib/request.ts';
 import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
 import { sanitiseLabel } from '#lib/triggers/execution-name.ts';
+import { oneLine } from '#local/run-report.ts';
 
 export const description =
   'start a manual diagnostics run (--cluster C --service S [--script basic] [--wait])';
@@ -136,7 +137,7 @@ export async function run(argv: string[], deps: RunDependencies = {}): Promise<n
     }
     out(`status: ${described.status}`);
     if (described.error !== undefined) out(`error: ${described.error}`);
-    if (described.cause !== undefined) out(`cause: ${oneLine(causeMessage(described.cause))}`);
+    if (described.cause !== undefined) out(`cause: ${oneLine(causeMessage(described.cause), 500)}`);
     const key = manifestKey(
       runPrefix(described.startDate ?? started.startDate ?? at, described.name ?? name),
     );
@@ -171,8 +172,4 @@ function causeMessage(cause: string): string {
     // not JSON: a Fail state's Cause or a bare message
   }
   return cause;
-}
-
-function oneLine(text: string): string {
-  return JSON.stringify(text).slice(1, -1).slice(0, 500);
 }
