@@ -451,7 +451,7 @@ export class AgentSession {
       while (missing < seq && (this.rejectedInput.has(missing) || this.inputBuffer.has(missing)))
         missing += 1;
       if (missing < seq && !this.inputBuffer.has(seq)) {
-        this.violation(`input seq ${seq} arrived while seq ${missing} was never sent (input sequence gap)`);
+        this.violation(`input seq ${seq} arrived while seq ${missing} is missing (input sequence gap)`);
       }
       this.inputBuffer.set(seq, message);
       this.sendAck(message);
