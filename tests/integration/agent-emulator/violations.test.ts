@@ -4,7 +4,7 @@ import { encodeMessage, Flags, MessageType, PayloadType } from '#lib/ssm-session
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { connectTestClient } from './test-client.ts';
 
-function ack(type: string, id: string, seq: number, flags = Flags.Ack): Buffer {
+function ack(type: string, id: string, seq: number, flags: bigint = Flags.Ack): Buffer {
   const payload = {
     AcknowledgedMessageType: type,
     AcknowledgedMessageId: id,
