@@ -92,6 +92,25 @@ export async function startCloudWatchEmulator(options: {
           'Use only one of AlarmNames, AlarmNamePrefix, ChildrenOfAlarmName and ParentsOfAlarmName.',
         );
       }
+      const family =
+        children !== undefined
+          ? 'ChildrenOfAlarmName'
+          : parents !== undefined
+            ? 'ParentsOfAlarmName'
+            : undefined;
+      if (family !== undefined) {
+        // As documented for DescribeAlarms: with these two, only MaxRecords and NextToken may be given, and
+        // only AlarmName, AlarmArn, StateValue and StateUpdatedTimestamp come back.
+        const extra = Object.keys(request).filter(
+          (key) => !['ChildrenOfAlarmName', 'ParentsOfAlarmName', 'MaxRecords', 'NextToken'].includes(key),
+        );
+        if (extra.length > 0) {
+          throw new AwsServiceError(
+            'InvalidParameterCombinationException',
+            `With ${family} only MaxRecords and NextToken may be specified (got ${extra.join(', ')}).`,
+          );
+        }
+      }
       if (names !== undefined && names.length > 100) {
         throw new AwsServiceError('InvalidParameterValueException', 'AlarmNames: at most 100 names');
       }
@@ -112,18 +131,26 @@ export async function startCloudWatchEmulator(options: {
         (state === undefined || alarm.StateValue === state) &&
         (actionPrefix === undefined || alarm.AlarmActions.some((action) => action.startsWith(actionPrefix)));
       const wantMetric = types.includes('MetricAlarm') || children !== undefined;
-      const wantComposite = types.includes('CompositeAlarm') || parents !== undefined;
+      const wantComposite = types.includes('CompositeAlarm') || family !== undefined;
       const all = [
         ...(wantMetric ? metric.filter(keep).map((alarm) => ({ kind: 'metric' as const, alarm })) : []),
         ...(wantComposite
           ? composite.filter(keep).map((alarm) => ({ kind: 'composite' as const, alarm }))
           : []),
       ];
+      const brief = (alarm: { AlarmName: string; StateValue: string }) => ({
+        AlarmName: alarm.AlarmName,
+        AlarmArn: arns.alarm(alarm.AlarmName),
+        StateValue: alarm.StateValue,
+        StateUpdatedTimestamp: UPDATED,
+      });
       const page = all.slice(offset, offset + maxRecords);
       return {
-        MetricAlarms: page.flatMap((item) => (item.kind === 'metric' ? [describeMetric(item.alarm)] : [])),
+        MetricAlarms: page.flatMap((item) =>
+          item.kind === 'metric' ? [family ? brief(item.alarm) : describeMetric(item.alarm)] : [],
+        ),
         CompositeAlarms: page.flatMap((item) =>
-          item.kind === 'composite' ? [describeComposite(item.alarm)] : [],
+          item.kind === 'composite' ? [family ? brief(item.alarm) : describeComposite(item.alarm)] : [],
         ),
         ...(offset + maxRecords < all.length ? { NextToken: encodeToken(offset + maxRecords) } : {}),
       };

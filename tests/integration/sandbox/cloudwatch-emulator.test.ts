@@ -43,7 +43,7 @@ describe('cloudwatch-emulator', () => {
     expect(result.MetricAlarms?.[0]?.StateUpdatedTimestamp).toBeInstanceOf(Date);
   });
 
-  it('returns composite alarms only when asked for, and resolves their children', async () => {
+  it('returns composite alarms only when asked for, and their children and parents in brief', async () => {
     const composite = await cloudwatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [COMPOSITE], AlarmTypes: ['CompositeAlarm'] }),
     );
@@ -53,21 +53,36 @@ describe('cloudwatch-emulator', () => {
     expect(composite.CompositeAlarms?.[0]?.AlarmRule).toContain(CPU);
     expect(children.MetricAlarms?.map((alarm) => alarm.AlarmName).sort()).toEqual([
       CPU,
-      'payments-prod-checkout-api-memory-high',
+      'payments-prod-checkout-api-running-tasks-low',
     ]);
     expect(parents.CompositeAlarms?.map((alarm) => alarm.AlarmName)).toEqual([COMPOSITE]);
+    expect(Object.keys(children.MetricAlarms?.[0] ?? {}).sort()).toEqual([
+      'AlarmArn',
+      'AlarmName',
+      'StateUpdatedTimestamp',
+      'StateValue',
+    ]);
+  });
+
+  it('refuses other parameters next to ChildrenOfAlarmName, as documented', async () => {
+    await expect(
+      cloudwatch.send(
+        new DescribeAlarmsCommand({ ChildrenOfAlarmName: COMPOSITE, AlarmTypes: ['MetricAlarm'] }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
   });
 
   it('pages with MaxRecords and NextToken', async () => {
-    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 1 }));
+    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 2 }));
     const second = await cloudwatch.send(
-      new DescribeAlarmsCommand({ MaxRecords: 1, NextToken: first.NextToken }),
+      new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: first.NextToken }),
     );
 
-    expect(first.MetricAlarms).toHaveLength(1);
+    expect(first.MetricAlarms).toHaveLength(2);
     expect(second.MetricAlarms).toHaveLength(1);
     expect(second.NextToken).toBeUndefined();
-    expect(first.MetricAlarms?.[0]?.AlarmName).not.toBe(second.MetricAlarms?.[0]?.AlarmName);
+    const names = [...(first.MetricAlarms ?? []), ...(second.MetricAlarms ?? [])].map((alarm) => alarm.AlarmName);
+    expect(new Set(names).size).toBe(3);
   });
 
   it("lists an alarm's tags and maps unknown ARNs and bad combinations to CloudWatch exceptions", async () => {
@@ -77,7 +92,7 @@ describe('cloudwatch-emulator', () => {
       }),
     );
 
-    expect(tags.Tags).toContainEqual({ Key: 'ecs-diag:service', Value: 'checkout-api' });
+    expect(tags.Tags).toContainEqual({ Key: 'ecs-diagnostics:service', Value: 'checkout-api' });
     await expect(
       cloudwatch.send(
         new ListTagsForResourceCommand({ ResourceARN: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:x' }),
