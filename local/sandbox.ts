@@ -217,12 +217,11 @@ async function main(): Promise<number> {
       allSucceeded &&= succeeded;
     }
     exitCode = allSucceeded ? 0 : 1;
+    const startedAny = runs.some((run) => run.outcome === 'started' && run.executionArn !== undefined);
     out();
-    out(
-      allSucceeded
-        ? 'The run succeeded.'
-        : 'The run did not succeed: see above for the failing state and why.',
-    );
+    if (allSucceeded) out('The run succeeded.');
+    else if (!startedAny) out("No execution was started: see start-run's answer above.");
+    else out('The run did not succeed: see above for the failing state and why.');
   } catch (error) {
     const described = normaliseError(error) ?? { name: 'Error', message: String(error) };
     out(`start-run failed: ${described.name}: ${oneLine(described.message)}`);
