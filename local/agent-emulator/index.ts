@@ -9,7 +9,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { InvalidRequestError } from '#lib/errors.ts';
 import { handleJsonApi } from './json-api.ts';
 import { LocalKms } from './kms.ts';
-import { AgentSession } from './session.ts';
+import { AgentSession, toBuffer } from './session.ts';
 import { shellSplit } from './shlex.ts';
 import type { AgentEmulator, SessionCredentials, SessionReport, SessionSpec } from './types.ts';
 
@@ -119,11 +119,10 @@ function acceptDataChannel(
 ): void {
   const reject = (reason: string): void => ws.close(CLOSE_UNSUPPORTED, reason);
   const timer = setTimeout(() => reject('request to open data channel timed out'), OPEN_TIMEOUT_MS);
+  ws.once('close', () => clearTimeout(timer));
   ws.once('message', (data, isBinary) => {
     clearTimeout(timer);
-    const text = Buffer.isBuffer(data)
-      ? data.toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = toBuffer(data).toString('utf8');
     const problems: string[] = [];
     if (isBinary) problems.push('the OpenDataChannelInput came as a BINARY frame; it must be TEXT');
     let input: Record<string, unknown> = {};

@@ -148,7 +148,7 @@ export class AgentSession {
     this.clientId = clientId;
     this.state = 'running';
     ws.on('message', (data, isBinary) => {
-      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const frame = toBuffer(data);
       if (!isBinary) {
         this.violation('a TEXT frame after OpenDataChannelInput (every later frame must be BINARY)');
       }
@@ -698,4 +698,11 @@ export class AgentSession {
     this.encrypting = true;
     this.scheduleStart();
   }
+}
+
+/** ws hands over a Buffer by default; the other shapes are handled without copying a Buffer. */
+export function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
 }
