@@ -95,6 +95,7 @@ async function follow(
   sandbox: Sandbox,
   sfn: InstanceType<typeof SFNClient>,
   executionArn: string,
+  firstSession: number,
 ): Promise<boolean> {
   let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   while (!FINAL.has(described.status ?? '')) {
@@ -109,6 +110,14 @@ async function follow(
     const failedState = sandbox.journal.filter((e) => e.executionName === name && e.error).at(-1)?.state;
     out(`  error: ${error?.name}: ${oneLine(error?.message ?? '')}`);
     if (failedState) out(`  last failing state: ${failedState}`);
+  }
+  const sessions = sandbox.ecs.executions.slice(firstSession).map((e) => sandbox.agent.report(e.sessionId));
+  if (sessions.length > 0) {
+    const violations = sessions.flatMap((report) => report.violations);
+    const each = sessions.map((r) => `${r.state} ${r.outputBytes} B/${r.messages} msgs/${r.resends} resends`);
+    out(
+      `Data channel (agent side): ${sessions.length} session(s): ${each.join('; ')}; ${violations.length} protocol violation(s) by the client${violations.length ? `: ${oneLine(violations.slice(0, 3).join(' | '))}` : ''}`,
+    );
   }
   out('Targets:');
   for (const line of formatOutcome(collectOutcome(sandbox.journal, name))) out(line);
@@ -199,6 +208,7 @@ async function main(): Promise<number> {
   const sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: world.region });
   let exitCode = 1;
   try {
+    const firstSession = sandbox.ecs.executions.length;
     const started = (await sandbox.invoke('start-run', event)) as {
       runs?: Array<{ outcome: string; executionArn?: string; executionName?: string; reason?: string }>;
     };
@@ -213,7 +223,7 @@ async function main(): Promise<number> {
         allSucceeded = false;
         continue;
       }
-      const succeeded = await follow(sandbox, sfn, run.executionArn);
+      const succeeded = await follow(sandbox, sfn, run.executionArn, firstSession);
       allSucceeded &&= succeeded;
     }
     exitCode = allSucceeded ? 0 : 1;
@@ -239,9 +249,12 @@ async function main(): Promise<number> {
       if (reported.has(execution.executionArn)) continue;
       reported.add(execution.executionArn);
       out(`\nNew execution ${execution.name} …`);
-      void follow(sandbox, sfn, execution.executionArn).catch((error: unknown) => {
-        out(`  could not report ${execution.name}: ${oneLine(String(error))}`);
-      });
+      // Sessions opened from here on are counted for it (approximate when runs overlap).
+      void follow(sandbox, sfn, execution.executionArn, sandbox.ecs.executions.length).catch(
+        (error: unknown) => {
+          out(`  could not report ${execution.name}: ${oneLine(String(error))}`);
+        },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
