@@ -256,7 +256,7 @@ async function main(): Promise<number> {
         },
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
