@@ -48,8 +48,6 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
-  /** Resolves when the execution reaches a final status. */
-  finished: Promise<ExecutionRecord>;
 }
 
 export interface SfnEmulator {
@@ -102,6 +100,8 @@ export async function startSfnEmulator(options: {
   }
   const executions = new Map<string, ExecutionRecord>();
   const aborts = new Map<string, () => void>();
+  /** Resolves with each execution's record once it reaches a final status. */
+  const finishedBy = new Map<string, Promise<ExecutionRecord>>();
 
   function machineFor(request: JsonRequest): {
     arn: string;
@@ -171,7 +171,6 @@ export async function startSfnEmulator(options: {
       status: 'RUNNING',
       input: inputText,
       startDate,
-      finished: undefined as unknown as Promise<ExecutionRecord>,
     };
     // The interpreter's event log is consumed so its buffer never grows unbounded.
     void (async () => {
@@ -179,12 +178,13 @@ export async function startSfnEmulator(options: {
         // drained
       }
     })().catch(() => undefined);
-    record.finished = run.result.then(
+    const finished = run.result.then(
       (output) => finish(record, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
       (error: unknown) => finish(record, ...failureOf(error)),
     );
     executions.set(executionArn, record);
     aborts.set(executionArn, run.abort);
+    finishedBy.set(executionArn, finished);
     return record;
   }
 
@@ -286,7 +286,7 @@ export async function startSfnEmulator(options: {
     async waitForExecution(executionArn) {
       const record = executions.get(executionArn);
       if (record === undefined) throw new Error(`no execution ${executionArn}`);
-      return record.finished;
+      return finishedBy.get(executionArn) ?? record;
     },
     async close() {
       for (const [arn, abort] of aborts) {
@@ -294,7 +294,7 @@ export async function startSfnEmulator(options: {
         const record = executions.get(arn);
         if (record) finish(record, 'ABORTED', { cause: 'the local Step Functions emulator was closed' });
       }
-      await Promise.allSettled([...executions.values()].map((record) => record.finished));
+      await Promise.allSettled(finishedBy.values());
       await server.close();
     },
   };
