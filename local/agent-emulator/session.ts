@@ -35,6 +35,8 @@ const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 const REORDER_FLUSH_MS = 30;
 /** After channel_closed the client closes the socket; the emulator does it itself after this grace period. */
 const SOCKET_CLOSE_GRACE_MS = 1000;
+/** How many input sequence numbers are remembered to tell resends from reuse. */
+const INPUT_HISTORY = 10_000;
 const AGENT_VERSION = '3.3.0.0-emulator';
 
 interface Outgoing {
@@ -83,9 +85,12 @@ export class AgentSession {
   private expectedInput = 0;
   private readonly inputBuffer = new Map<number, ClientMessage>();
   private readonly rejectedInput = new Set<number>();
+  /** Payload digests of recent input by seq: a resend repeats it, a reused seq does not. */
+  private readonly inputDigests = new Map<number, string>();
   private rtt = DEFAULT_RTT_MS;
   private rttVar = 0;
   private rto = DEFAULT_RTO_MS;
+  private lastAckAt = 0;
   private held: Outgoing[] = [];
   private reorderTimer?: NodeJS.Timeout;
   private resendTimer?: NodeJS.Timeout;
@@ -323,10 +328,16 @@ export class AgentSession {
     if (this.outputFinished) return;
     this.outputFinished = true;
     this.flushHeld();
-    const deadline = Date.now() + CLOSE_ACK_WAIT_MS;
+    const finishedAt = Date.now();
+    // The agent waits a fixed 2 s. With dropFirstCopyRate the wait lasts while resends still make progress,
+    // so that the fault means what it says (the resends recover the dropped messages) for large outputs too.
+    const deadline = (): number =>
+      (this.faults.dropFirstCopyRate ?? 0) > 0
+        ? Math.max(finishedAt, this.lastAckAt) + CLOSE_ACK_WAIT_MS
+        : finishedAt + CLOSE_ACK_WAIT_MS;
     const check = (): void => {
       if (this.ended) return;
-      if (this.outgoing.size > 0 && Date.now() < deadline) {
+      if (this.outgoing.size > 0 && Date.now() < deadline()) {
         this.closeWaitTimer = setTimeout(check, 20);
         return;
       }
@@ -437,11 +448,23 @@ export class AgentSession {
     this.rtt = 0.875 * this.rtt + 0.125 * sample;
     this.rto = Math.min(MAX_RTO_MS, this.rtt + Math.max(CLOCK_GRANULARITY_MS, 4 * this.rttVar));
     this.outgoing.delete(seq);
+    this.lastAckAt = Date.now();
     this.maybeResume();
   }
 
   private onInput(message: ClientMessage): void {
     const seq = Number(message.sequenceNumber);
+    const digest = message.payloadDigest.toString('hex');
+    const seen = this.inputDigests.get(seq);
+    if (seen !== undefined && seen !== digest) {
+      this.violation(
+        `input seq ${seq} was reused for a different payload (sequence numbers must increase by 1 per message)`,
+      );
+    }
+    if (seen === undefined) {
+      this.inputDigests.set(seq, digest);
+      this.inputDigests.delete(seq - INPUT_HISTORY);
+    }
     if (seq < this.expectedInput) {
       this.sendAck(message);
       return;

@@ -61,7 +61,7 @@ describe('agent-emulator: fault switches', () => {
   });
 
   it('dropFirstCopyRate drops first transmissions; the RTO resend recovers them', async () => {
-    const { client, report } = await run({ seed: 5, dropFirstCopyRate: 0.1 }, 20_000);
+    const { client, report } = await run({ seed: 5, dropFirstCopyRate: 0.05 }, 400_000);
 
     expect(report.resends).toBeGreaterThan(0);
     const seqs = outputs(client.arrivals).map((a) => a.seq);

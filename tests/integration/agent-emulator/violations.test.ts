@@ -131,6 +131,7 @@ describe('agent-emulator: protocol violations by the client', () => {
     client.sendRaw(size);
     client.sendRaw(input(1, PayloadType.Output, Buffer.from('a')));
     client.sendRaw(input(5, PayloadType.Output, Buffer.from('b')));
+    client.sendRaw(input(1, PayloadType.Output, Buffer.from('not a resend')));
     client.sendRaw(input(2, PayloadType.Flag, Buffer.from([0, 0, 0, 2])));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const violations = emulator.report(session.sessionId).violations;
@@ -148,6 +149,9 @@ describe('agent-emulator: protocol violations by the client', () => {
     expect(violations).toContain('the client sent a "channel_closed" message, which clients never send');
     expect(violations).toContain('input seq 5 arrived while seq 2 is missing (input sequence gap)');
     expect(violations).toContain('input seq 2 has payload type 10, which a client never sends');
+    expect(violations).toContain(
+      'input seq 1 was reused for a different payload (sequence numbers must increase by 1 per message)',
+    );
     expect(emulator.report(session.sessionId).terminalSize).toEqual({ cols: 80, rows: 24 });
     expect(emulator.violations().filter((v) => v.startsWith(`${session.sessionId}: `)).length).toBe(
       violations.length,
