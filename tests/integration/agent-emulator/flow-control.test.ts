@@ -1,6 +1,6 @@
 import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
+import { type AgentEmulator, type SessionReport, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { connectTestClient } from './test-client.ts';
 
 describe('agent-emulator: flow control', () => {
@@ -18,8 +18,7 @@ describe('agent-emulator: flow control', () => {
     const client = await connectTestClient(session, { shouldAck: () => false });
 
     // Act
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const stalled = emulator.report(session.sessionId);
+    const stalled = await untilStable(() => emulator.report(session.sessionId));
     await new Promise((resolve) => setTimeout(resolve, 500));
     const later = emulator.report(session.sessionId);
     const ssm = new SSMClient({ endpoint: emulator.httpEndpoint });
@@ -37,3 +36,16 @@ describe('agent-emulator: flow control', () => {
     expect(emulator.report(session.sessionId).state).toBe('terminated');
   });
 });
+
+/** Polls until the number of messages sent stops changing for 300 ms; returns the report at that point. */
+async function untilStable(report: () => SessionReport): Promise<SessionReport> {
+  let last = report();
+  let stableSince = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = report();
+    if (now.messages !== last.messages) stableSince = Date.now();
+    else if (now.messages > 0 && Date.now() - stableSince >= 300) return now;
+    last = now;
+  }
+}

@@ -24,7 +24,7 @@ describe('agent-emulator: retransmission of unacked output', () => {
 
     // Assert
     const seq0 = client.arrivals.filter((a) => a.messageType === 'output_stream_data' && a.seq === 0);
-    expect(seq0.length).toBe(3);
+    expect(seq0.length).toBeGreaterThanOrEqual(3);
     expect(report.resends).toBeGreaterThanOrEqual(2);
     expect(client.delivered().toString()).toBe('first\r\nsecond\r\n');
     expect(report).toMatchObject({ state: 'closed', violations: [] });
