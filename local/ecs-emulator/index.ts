@@ -322,6 +322,15 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
         );
       }
       const maxResults = integerField(request, 'maxResults', { min: 1, max: 100 }) ?? 100;
+      const launchType = stringField(request, 'launchType');
+      for (const field of ['containerInstance', 'startedBy']) {
+        if (request[field] !== undefined) {
+          throw new AwsServiceError(
+            'InvalidParameterException',
+            `ListTasks ${field} is not emulated locally`,
+          );
+        }
+      }
       if (serviceName !== undefined && !cluster.services.some((s) => s.name === serviceNameOf(serviceName))) {
         throw new AwsServiceError('ServiceNotFoundException', 'Service not found.');
       }
@@ -330,6 +339,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
         if (desiredStatus === 'PENDING' ? task.lastStatus !== 'PENDING' : taskDesired !== desiredStatus)
           return false;
         if (serviceName !== undefined && task.service !== serviceNameOf(serviceName)) return false;
+        if (launchType !== undefined && task.launchType !== launchType) return false;
         if (family !== undefined) {
           const taskFamily = (
             task.taskDefinition ?? cluster.services.find((s) => s.name === task.service)?.taskDefinition
