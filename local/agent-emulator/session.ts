@@ -440,7 +440,7 @@ export class AgentSession {
     }
     if (ack.AcknowledgedMessageId !== entry.id) {
       this.violation(
-        `ack of seq ${seq} names message id ${ack.AcknowledgedMessageId}, but seq ${seq} is ${entry.id}`,
+        `ack of seq ${seq} names message id ${JSON.stringify(ack.AcknowledgedMessageId)}, but seq ${seq} is ${entry.id}`,
       );
     }
     const sample = Date.now() - entry.lastSent;
@@ -558,7 +558,7 @@ export class AgentSession {
     const { cols, rows } = (size ?? {}) as { cols?: unknown; rows?: unknown };
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 0 || (rows as number) < 0) {
       this.violation(
-        `Size (input seq ${seq}) is not {"cols":N,"rows":N}: ${payload.toString('utf8').slice(0, 80)}`,
+        `Size (input seq ${seq}) is not {"cols":N,"rows":N}: ${JSON.stringify(payload.toString('utf8').slice(0, 80))}`,
       );
       return true;
     }
@@ -643,7 +643,7 @@ export class AgentSession {
       if (action.ActionStatus !== 1) {
         // The client may decline an action; the agent then fails the handshake (not a protocol violation).
         this.failHandshake(
-          `The client reported ActionStatus ${String(action.ActionStatus)} for ${String(action.ActionType)}: ${String(action.Error ?? '')}`,
+          `The client reported ActionStatus ${JSON.stringify(action.ActionStatus)} for ${JSON.stringify(action.ActionType)}: ${JSON.stringify(action.Error ?? '')}`,
         );
         return;
       }

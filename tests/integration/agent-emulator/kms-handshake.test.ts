@@ -107,7 +107,9 @@ describe('agent-emulator: KMS handshake and encrypted output', () => {
     const report = await emulator.waitForSession(session.sessionId);
 
     // Assert
-    expect(result.channelClosed?.Output).toMatch(/ActionStatus 2 for KMSEncryption: declined by the test/);
+    expect(result.channelClosed?.Output).toMatch(
+      'ActionStatus 2 for "KMSEncryption": "declined by the test"',
+    );
     expect(report).toMatchObject({ state: 'closed', outputBytes: 0 });
   });
 
