@@ -63,6 +63,7 @@ export async function startFakeAgent(): Promise<FakeAgent> {
 
   wss.on('connection', (socket) => {
     const received: ClientMessage[] = [];
+    const acked: number[] = [];
     const listeners = new Set<() => void>();
     let resolveToken!: (token: { raw: string; json: Record<string, unknown> }) => void;
     const token = new Promise<{ raw: string; json: Record<string, unknown> }>((r) => {
@@ -75,7 +76,14 @@ export async function startFakeAgent(): Promise<FakeAgent> {
         resolveToken({ raw, json: JSON.parse(raw) as Record<string, unknown> });
         return;
       }
-      received.push(decodeMessage(data));
+      const message = decodeMessage(data);
+      received.push(message);
+      if (message.messageType === MessageType.Acknowledge) {
+        const ack = decodeAcknowledge(message);
+        if (ack.AcknowledgedMessageType === MessageType.OutputStreamData) {
+          acked.push(ack.AcknowledgedMessageSequenceNumber);
+        }
+      }
       for (const listener of listeners) listener();
     });
     const connection: FakeConnection = {
@@ -85,8 +93,10 @@ export async function startFakeAgent(): Promise<FakeAgent> {
       closed,
       waitFor(predicate, timeoutMs = 5000) {
         return new Promise((resolve, reject) => {
+          let scanned = 0;
           const check = () => {
-            const found = received.find(predicate);
+            const found = received.slice(scanned).find(predicate);
+            scanned = Math.max(0, received.length - 1);
             if (found === undefined) return;
             listeners.delete(check);
             clearTimeout(timer);
@@ -101,11 +111,7 @@ export async function startFakeAgent(): Promise<FakeAgent> {
         });
       },
       ackedSequences() {
-        return received
-          .filter((m) => m.messageType === MessageType.Acknowledge)
-          .map((m) => decodeAcknowledge(m))
-          .filter((a) => a.AcknowledgedMessageType === MessageType.OutputStreamData)
-          .map((a) => a.AcknowledgedMessageSequenceNumber);
+        return acked;
       },
       inputs() {
         return received.filter((m) => m.messageType === MessageType.InputStreamData);

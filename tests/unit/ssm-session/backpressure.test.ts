@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { openSessionCapture } from '#lib/ssm-session/index.ts';
+import { credentials, type FakeAgent, outputFrame, startFakeAgent } from './fake-agent.ts';
+
+const MESSAGES = 16_000;
+const CHUNK = 1024;
+
+function chunk(sequence: number): Buffer {
+  return Buffer.alloc(CHUNK, sequence % 251);
+}
+
+describe('ssm-session capture: backpressure', () => {
+  let agent: FakeAgent;
+  beforeAll(async () => {
+    agent = await startFakeAgent();
+  });
+  afterAll(async () => {
+    await agent.close();
+  });
+
+  it('stops reading (and so acking) while the consumer does not read, then delivers everything once it does', async () => {
+    // Arrange
+    const capture = openSessionCapture({ session: credentials(agent) });
+    const connection = await agent.nextConnection();
+    await connection.token;
+    const expected = createHash('sha256');
+    for (let sequence = 0; sequence < MESSAGES; sequence += 1) {
+      expected.update(chunk(sequence));
+      connection.sendFrame(outputFrame(sequence, chunk(sequence)));
+    }
+    connection.sendChannelClosed();
+
+    // Act: nobody reads for a while.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const ackedWhileStalled = connection.ackedSequences().length;
+    const actual = createHash('sha256');
+    let bytes = 0;
+    for await (const data of capture.output) {
+      actual.update(data as Buffer);
+      bytes += (data as Buffer).length;
+    }
+
+    // Assert
+    expect(ackedWhileStalled).toBeGreaterThan(0);
+    expect(ackedWhileStalled).toBeLessThan(MESSAGES);
+    expect(bytes).toBe(MESSAGES * CHUNK);
+    expect(actual.digest('hex')).toBe(expected.digest('hex'));
+    await expect(capture.done).resolves.toMatchObject({ messages: MESSAGES, duplicates: 0 });
+    await connection.waitFor(() => connection.ackedSequences().length === MESSAGES);
+  });
+});
