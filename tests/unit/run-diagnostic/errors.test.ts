@@ -1,0 +1,156 @@
+import {
+  AccessDeniedException,
+  ClientException,
+  ClusterNotFoundException,
+  DescribeClustersCommand,
+  ECSClient,
+  ECSServiceException,
+  ExecuteCommandCommand,
+  InvalidParameterException,
+  ServerException,
+  TargetNotConnectedException,
+} from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { errorFixture, lambdaContext, runInput } from './fixtures.ts';
+
+process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
+const ecs = mockClient(ECSClient);
+mockClient(S3Client);
+mockClient(SSMClient);
+mockClient(KMSClient);
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+let handler: Handler;
+let clearClusterCache: () => void;
+
+const meta = { $metadata: {} };
+
+/** The SDK exception for each shared wire fixture, with the fixture's message. */
+const CASES: [string, () => Error, RegExp[]][] = [
+  [
+    'access-denied',
+    () => new AccessDeniedException({ ...meta, message: errorFixture('access-denied').message }),
+    [
+      /IAM condition key/,
+      /ecs:cluster/,
+      /ecs:container-name \("checkout"\)/,
+      /payments-prod/,
+      /not authorized/,
+    ],
+  ],
+  [
+    'cluster-not-found',
+    () => new ClusterNotFoundException({ ...meta, message: errorFixture('cluster-not-found').message }),
+    [/was not found/, /region/, /Cluster not found/],
+  ],
+  [
+    'invalid-parameter',
+    () => new InvalidParameterException({ ...meta, message: errorFixture('invalid-parameter').message }),
+    [/execute command may not be enabled/, /ExecuteCommandAgent may not be running/, /enableExecuteCommand/],
+  ],
+  [
+    'server',
+    () => new ServerException({ ...meta, message: errorFixture('server').message }),
+    [/retries/, /Service Unavailable/],
+  ],
+  [
+    'target-not-connected',
+    () => new TargetNotConnectedException({ ...meta, message: errorFixture('target-not-connected').message }),
+    [
+      /\(1\) the task role lacks ssmmessages/,
+      /\(2\) the task has no network path/,
+      /\(3\) the agent has not started/,
+    ],
+  ],
+  [
+    'throttling',
+    () =>
+      new ECSServiceException({
+        ...meta,
+        name: errorFixture('throttling').__type,
+        $fault: 'client',
+        message: errorFixture('throttling').message,
+      }),
+    [/throttled/, /Rate exceeded/],
+  ],
+];
+
+describe('run-diagnostic error mapping', () => {
+  beforeAll(async () => {
+    ({ handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
+      handler: Handler;
+    });
+    ({ clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts'));
+  });
+
+  beforeEach(() => {
+    ecs.reset();
+    clearClusterCache();
+    ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'payments-prod' }], failures: [] });
+  });
+
+  it.each(CASES)('surfaces %s under its own name with what to check', async (fixture, makeError, advice) => {
+    // Arrange
+    ecs.on(ExecuteCommandCommand).rejects(makeError());
+
+    // Act
+    const failure = await handlerError(runInput());
+
+    // Assert
+    expect(failure.name).toBe(errorFixture(fixture).__type);
+    for (const pattern of advice) expect(failure.message).toMatch(pattern);
+  });
+
+  it('surfaces ClientException under its own name', async () => {
+    ecs
+      .on(ExecuteCommandCommand)
+      .rejects(new ClientException({ ...meta, message: 'The task was not found.' }));
+
+    const failure = await handlerError(runInput());
+
+    expect(failure.name).toBe('ClientException');
+    expect(failure.message).toMatch(/check the task and container exist/);
+  });
+
+  it('maps errors of DescribeClusters too, and a cluster that DescribeClusters does not return', async () => {
+    ecs.on(DescribeClustersCommand).resolvesOnce({ clusters: [], failures: [{ reason: 'MISSING' }] });
+
+    const failure = await handlerError(runInput());
+
+    expect(failure.name).toBe('ClusterNotFoundException');
+    expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
+  });
+
+  it('quotes untrusted names in messages (no raw control characters reach a log line)', async () => {
+    ecs.on(ExecuteCommandCommand).rejects(new AccessDeniedException({ ...meta, message: 'denied' }));
+
+    const failure = await handlerError(runInput({ container: 'evil\n{"level":"ERROR"}' }));
+
+    expect(failure.message).toContain('"evil\\n{\\"level\\":\\"ERROR\\"}"');
+    expect(failure.message).not.toContain('\n');
+  });
+
+  it('passes an unknown error through unchanged', async () => {
+    const odd = new Error('socket hang up');
+    ecs.on(ExecuteCommandCommand).rejects(odd);
+
+    const failure = await handlerError(runInput());
+
+    expect(failure.name).toBe('Error');
+    expect(failure.message).toBe('socket hang up');
+  });
+});
+
+async function handlerError(event: unknown): Promise<Error> {
+  try {
+    await handler(event, lambdaContext());
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`handler threw a non-Error: ${String(error)}`);
+  }
+  throw new Error('the handler did not fail');
+}

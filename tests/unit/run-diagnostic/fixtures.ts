@@ -1,0 +1,56 @@
+/** Shared arrangement of the run-diagnostic unit tests: the input, a fake Lambda context, the wire fixtures. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { RunDiagnosticInput } from '#lib/contracts.ts';
+
+export const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:493817260514:cluster/payments-prod';
+export const TASK_ARN =
+  'arn:aws:ecs:us-east-1:493817260514:task/payments-prod/3f9c2a7e1b8d4c6f9a0e5b7d2c4f8a61';
+
+/** A RunDiagnosticInput as the Map hands it over. */
+export function runInput(overrides: Partial<RunDiagnosticInput['target']> = {}): RunDiagnosticInput {
+  return {
+    target: { cluster: CLUSTER_ARN, taskArn: TASK_ARN, container: 'checkout', script: 'basic', ...overrides },
+    run: {
+      executionName: 'alarm-checkout-cpu-20250314T092803Z',
+      prefix: 'runs/2025/03/14/alarm-checkout-cpu-20250314T092803Z/',
+      alarmName: 'checkout-cpu-high',
+    },
+    retryCount: 0,
+  };
+}
+
+/** A Lambda context with `remainingMs` left. */
+export function lambdaContext(remainingMs = 300_000): Context {
+  const end = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'run-diagnostic',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:493817260514:function:run-diagnostic',
+    memoryLimitInMB: '512',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: '/aws/lambda/run-diagnostic',
+    logStreamName: '2025/03/14/[$LATEST]abc',
+    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** `body` of a shared ecs-error-*.json fixture: the exact wire `{__type, message}`. */
+export function errorFixture(name: string): { __type: string; message: string } {
+  const path = join(
+    import.meta.dirname,
+    '..',
+    '..',
+    '..',
+    '..',
+    'shared',
+    'events',
+    `ecs-error-${name}.json`,
+  );
+  return (JSON.parse(readFileSync(path, 'utf8')) as { body: { __type: string; message: string } }).body;
+}
