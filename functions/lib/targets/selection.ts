@@ -103,7 +103,7 @@ export function chooseContainers(
   const defined = new Map((definition?.containerDefinitions ?? []).map((entry) => [entry.name, entry]));
   const candidates = containers.filter((container) => {
     if (isSidecar(container)) return false;
-    if (definition === undefined) return true;
+    if (defined.size === 0) return true; // no task definition to go by: every non-sidecar
     const entry = defined.get(container.name);
     return entry !== undefined && entry.essential !== false && entry.firelensConfiguration === undefined;
   });
