@@ -113,3 +113,12 @@ const NO_SHELL =
 export function looksLikeMissingShell(head: Buffer | string): boolean {
   return NO_SHELL.test(typeof head === 'string' ? head : head.toString('utf8'));
 }
+
+/** The capture check run-diagnostic applies: no exit status, no truncation and a "no /bin/sh" message. */
+export function missingShellCheck(container: string) {
+  return (state: { exitCode: number | null; truncated: boolean; head: Buffer }): void => {
+    if (state.exitCode === null && !state.truncated && looksLikeMissingShell(state.head)) {
+      throw new ContainerShellNotFoundError(container);
+    }
+  };
+}

@@ -11,7 +11,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { buildExecCommand, captureToS3, newNonce } from '#lib/capture/index.ts';
 import { getCatalogScript } from '#lib/catalog.ts';
 import type { RunDiagnosticInput, TargetResult } from '#lib/contracts.ts';
-import { ContainerShellNotFoundError, looksLikeMissingShell, mapEcsError } from '#lib/ecs-errors.ts';
+import { mapEcsError, missingShellCheck } from '#lib/ecs-errors.ts';
 import { InvalidRequestError, ProtocolError } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
 import { lastArnSegment, targetOutputKey } from '#lib/s3-keys.ts';
@@ -162,11 +162,7 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
       script: metadataValue(script.name),
       'script-sha256': script.sha256,
     },
-    check: ({ exitCode, truncated, head }) => {
-      if (exitCode === null && !truncated && looksLikeMissingShell(head)) {
-        throw new ContainerShellNotFoundError(target.container);
-      }
-    },
+    check: missingShellCheck(target.container),
     ...(deps.partSize === undefined ? {} : { partSize: deps.partSize }),
   });
   logger.info('diagnostic output stored', {
