@@ -133,7 +133,15 @@ class Capture {
   constructor(options: CaptureOptions) {
     this.options = options;
     this.incoming = new IncomingSequencer(options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY);
-    this.output = new Readable({ highWaterMark: OUTPUT_HIGH_WATER_MARK, read: () => this.ws?.resume() });
+    this.output = new Readable({
+      highWaterMark: OUTPUT_HIGH_WATER_MARK,
+      read: () => this.ws?.resume(),
+      // A consumer that destroys the output has given up: end the session as an abort, not a hang.
+      destroy: (error, callback) => {
+        if (!this.finished) void this.truncate('aborted');
+        callback(error);
+      },
+    });
     this.done = new Promise<CaptureSummary>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

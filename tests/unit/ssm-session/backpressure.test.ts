@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { credentials, type FakeAgent, outputFrame, startFakeAgent } from './fake-agent.ts';
 
@@ -47,5 +48,34 @@ describe('ssm-session capture: backpressure', () => {
     expect(actual.digest('hex')).toBe(expected.digest('hex'));
     await expect(capture.done).resolves.toMatchObject({ messages: MESSAGES, duplicates: 0 });
     await connection.waitFor(() => connection.ackedSequences().length === MESSAGES);
+  });
+});
+
+describe('ssm-session capture: a consumer that gives up', () => {
+  let agent: FakeAgent;
+  beforeAll(async () => {
+    agent = await startFakeAgent();
+  });
+  afterAll(async () => {
+    await agent.close();
+  });
+
+  it('destroying the output ends the session as aborted instead of leaving it paused forever', async () => {
+    // Arrange
+    // A closed loopback port: TerminateSession fails fast and no request leaves the machine.
+    const ssm = new SSMClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const capture = openSessionCapture({ session: credentials(agent), ssm });
+    const connection = await agent.nextConnection();
+    await connection.token;
+    connection.sendOutput(0, 'some output');
+    await connection.waitFor(() => connection.ackedSequences().length === 1);
+
+    // Act
+    capture.output.destroy();
+
+    // Assert
+    await expect(capture.done).resolves.toMatchObject({ truncated: true, truncatedReason: 'aborted' });
+    await expect(connection.closed).resolves.toEqual({ code: 1000 });
+    ssm.destroy();
   });
 });

@@ -1,0 +1,186 @@
+/**
+ * `ecs-diag attach`: connects to an existing ExecuteCommand session and writes its raw output to stdout or a file.
+ * Exit codes: 0 normal close, 1 failure, 2 usage error, 3 truncated by --timeout, 130 interrupted (Ctrl-C).
+ */
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type CaptureSummary, openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
+
+export const description =
+  'attach to an ExecuteCommand session and write its raw output (stdout or --out FILE)';
+
+const USAGE = `usage: ecs-diag attach --session <json | file> [--target ecs:<cluster>_<task>_<runtimeId>]
+                      [--out FILE] [--timeout SECONDS]
+
+  --session   the {sessionId, streamUrl, tokenValue} JSON that ECS ExecuteCommand returns (or the whole
+              response, or a file holding either)
+  --target    the KMS encryption-context target id; needed when the cluster encrypts exec sessions with KMS
+  --out       write the output to FILE instead of stdout
+  --timeout   stop after SECONDS: send Ctrl-C, terminate the session, keep the output, exit 3
+
+Honours AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_KMS (e.g. a local agent emulator).`;
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`ecs-diag attach: ${message}\n`);
+  return code;
+}
+
+/** Reads the --session value: inline JSON or a file; accepts the session object or the whole ExecuteCommand response. */
+export function parseSession(value: string): SessionCredentials {
+  let text = value.trim();
+  if (!text.startsWith('{')) {
+    if (!existsSync(value)) {
+      throw new UsageError(`--session: ${JSON.stringify(value)} is neither JSON nor an existing file`);
+    }
+    text = readFileSync(value, 'utf8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--session: not valid JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object') throw new UsageError('--session: not a JSON object');
+  const record = parsed as Record<string, unknown>;
+  const inner = typeof record.session === 'object' && record.session !== null ? record.session : record;
+  const fields = inner as Record<string, unknown>;
+  const pick = (name: string): string => {
+    const found = fields[name] ?? fields[name.charAt(0).toUpperCase() + name.slice(1)];
+    if (typeof found !== 'string' || found === '') {
+      throw new UsageError(`--session: field ${name} is missing or not a string`);
+    }
+    return found;
+  };
+  const session = {
+    sessionId: pick('sessionId'),
+    streamUrl: pick('streamUrl'),
+    tokenValue: pick('tokenValue'),
+  };
+  let url: URL;
+  try {
+    url = new URL(session.streamUrl);
+  } catch {
+    throw new UsageError('--session: streamUrl is not a URL');
+  }
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
+    throw new UsageError(`--session: streamUrl must be a ws:// or wss:// URL, not ${url.protocol}`);
+  }
+  return session;
+}
+
+/** The region from a `ssmmessages.<region>.amazonaws.com` stream URL, when AWS_REGION is not set. */
+function regionFromStreamUrl(streamUrl: string): string | undefined {
+  const match = /^ssmmessages\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(new URL(streamUrl).hostname);
+  return match?.[1];
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--timeout: ${JSON.stringify(value)} is not a positive number of seconds`);
+  }
+  return seconds;
+}
+
+function parseTarget(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^ecs:\S+_\S+_\S+$/.test(value)) {
+    throw new UsageError(
+      `--target: ${JSON.stringify(value)} is not of the form ecs:<cluster>_<taskId>_<runtimeId>`,
+    );
+  }
+  return value;
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let session: SessionCredentials;
+  let timeoutSeconds: number | undefined;
+  let targetId: string | undefined;
+  let out: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        session: { type: 'string' },
+        target: { type: 'string' },
+        out: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (values.session === undefined) throw new UsageError('--session is required');
+    session = parseSession(values.session);
+    timeoutSeconds = parseTimeout(values.timeout);
+    targetId = parseTarget(values.target);
+    out = values.out;
+    if (out === '') throw new UsageError('--out: empty file name');
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${USAGE}`, 2);
+  }
+
+  const region =
+    process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regionFromStreamUrl(session.streamUrl);
+  const clientConfig = region === undefined ? {} : { region };
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const capture = openSessionCapture({
+    session,
+    ...(targetId === undefined ? {} : { targetId }),
+    kms: new KMSClient(clientConfig),
+    ssm: new SSMClient(clientConfig),
+    ...(timeoutSeconds === undefined ? {} : { deadline: Date.now() + timeoutSeconds * 1000 }),
+    signal: controller.signal,
+  });
+  const destination: Writable = out === undefined ? process.stdout : createWriteStream(out);
+  const [written, result] = await Promise.allSettled([
+    pipeline(capture.output, destination, { end: out !== undefined }),
+    capture.done,
+  ]);
+  process.off('SIGINT', onSigint);
+  const where = out === undefined ? '' : ` (the output written to ${out} is incomplete)`;
+  if (result.status === 'rejected') {
+    const error = result.reason as Error;
+    return fail(`${error.name}: ${error.message}${where}`, 1);
+  }
+  if (written.status === 'rejected') {
+    return fail(`could not write the output: ${(written.reason as Error).message}`, 1);
+  }
+  return finish(result.value, timeoutSeconds, out);
+}
+
+function finish(
+  summary: CaptureSummary,
+  timeoutSeconds: number | undefined,
+  out: string | undefined,
+): number {
+  if (!summary.truncated) return 0;
+  const kept = `${summary.bytes} bytes of output kept${out === undefined ? '' : ` in ${out}`}`;
+  const terminate =
+    summary.terminateError === undefined
+      ? 'the session was terminated'
+      : `TerminateSession failed (${summary.terminateError}); the command may still be running`;
+  if (summary.truncatedReason === 'aborted') {
+    return fail(`interrupted: output truncated; ${terminate}; ${kept}`, 130);
+  }
+  return fail(`truncated: the --timeout of ${timeoutSeconds} s passed; ${terminate}; ${kept}`, 3);
+}
