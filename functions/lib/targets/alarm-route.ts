@@ -62,28 +62,47 @@ export function metricsOfMetricAlarm(alarm: MetricAlarm): AlarmMetric[] {
   ];
 }
 
-/** Reads every page of DescribeAlarms for the children of a composite alarm. */
-async function childrenOf(
+/**
+ * The children of a composite alarm that are in ALARM, with their full configuration. DescribeAlarms with
+ * ChildrenOfAlarmName accepts only MaxRecords/NextToken besides and returns names and states only, so the
+ * children in ALARM are described again by name (up to 100 names per call).
+ */
+async function childrenInAlarm(
   cloudwatch: CloudWatchClient,
   name: string,
-): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[] }> {
-  const metric: MetricAlarm[] = [];
-  const composite: CompositeAlarm[] = [];
+): Promise<{ metric: MetricAlarm[]; composite: CompositeAlarm[]; total: number }> {
+  const names: string[] = [];
+  let total = 0;
   let nextToken: string | undefined;
   do {
     const page = await cloudwatch.send(
-      new DescribeAlarmsCommand({
-        ChildrenOfAlarmName: name,
-        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-        MaxRecords: 100,
-        NextToken: nextToken,
-      }),
+      new DescribeAlarmsCommand({ ChildrenOfAlarmName: name, MaxRecords: 100, NextToken: nextToken }),
     );
-    metric.push(...(page.MetricAlarms ?? []));
-    composite.push(...(page.CompositeAlarms ?? []));
+    for (const child of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+      total += 1;
+      if (child.StateValue === 'ALARM' && child.AlarmName !== undefined) names.push(child.AlarmName);
+    }
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
-  return { metric, composite };
+
+  const metric: MetricAlarm[] = [];
+  const composite: CompositeAlarm[] = [];
+  for (let start = 0; start < names.length; start += 100) {
+    let detailsToken: string | undefined;
+    do {
+      const page = await cloudwatch.send(
+        new DescribeAlarmsCommand({
+          AlarmNames: names.slice(start, start + 100),
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+          NextToken: detailsToken,
+        }),
+      );
+      metric.push(...(page.MetricAlarms ?? []));
+      composite.push(...(page.CompositeAlarms ?? []));
+      detailsToken = page.NextToken;
+    } while (detailsToken !== undefined);
+  }
+  return { metric, composite, total };
 }
 
 /**
@@ -98,7 +117,7 @@ export async function locationsOfComposite(
   visited: Set<string> = new Set(),
 ): Promise<Location[]> {
   visited.add(name);
-  const { metric, composite } = await childrenOf(cloudwatch, name);
+  const { metric, composite, total } = await childrenInAlarm(cloudwatch, name);
   const locations: Location[] = [];
   for (const child of metric) {
     if (child.StateValue !== 'ALARM' || child.AlarmName === undefined) continue;

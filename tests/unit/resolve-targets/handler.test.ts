@@ -185,24 +185,37 @@ describe('resolve-targets', () => {
   });
 
   it('resolves a composite alarm through its children in ALARM', async () => {
+    const childArn = (name: string) => `arn:aws:cloudwatch:us-east-1:493817260514:alarm:${name}`;
     cloudwatch
-      .on(DescribeAlarmsCommand)
-      .resolvesOnce({
+      .on(DescribeAlarmsCommand, {
+        ChildrenOfAlarmName: 'payments-prod-checkout-api-degraded',
+        NextToken: undefined,
+      })
+      .resolves({
         MetricAlarms: [
           {
             AlarmName: 'payments-prod-checkout-api-running-tasks-low',
+            AlarmArn: childArn('payments-prod-checkout-api-running-tasks-low'),
             StateValue: 'OK',
-            Namespace: 'ECS/ContainerInsights',
-            MetricName: 'RunningTaskCount',
-            Dimensions: [
-              { Name: 'ClusterName', Value: 'payments-prod' },
-              { Name: 'ServiceName', Value: 'ledger' },
-            ],
           },
         ],
         NextToken: 'more',
       })
-      .resolvesOnce({
+      .on(DescribeAlarmsCommand, {
+        ChildrenOfAlarmName: 'payments-prod-checkout-api-degraded',
+        NextToken: 'more',
+      })
+      .resolves({
+        MetricAlarms: [
+          {
+            AlarmName: 'payments-prod-checkout-api-cpu-high',
+            AlarmArn: childArn('payments-prod-checkout-api-cpu-high'),
+            StateValue: 'ALARM',
+          },
+        ],
+      })
+      .on(DescribeAlarmsCommand, { AlarmNames: ['payments-prod-checkout-api-cpu-high'] })
+      .resolves({
         MetricAlarms: [
           {
             AlarmName: 'payments-prod-checkout-api-cpu-high',
@@ -224,11 +237,18 @@ describe('resolve-targets', () => {
       context,
     );
 
+    const childQueries = cloudwatch
+      .commandCalls(DescribeAlarmsCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.ChildrenOfAlarmName !== undefined);
+    expect(childQueries).toEqual([
+      { ChildrenOfAlarmName: 'payments-prod-checkout-api-degraded', MaxRecords: 100 },
+      { ChildrenOfAlarmName: 'payments-prod-checkout-api-degraded', MaxRecords: 100, NextToken: 'more' },
+    ]);
     expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
-      ChildrenOfAlarmName: 'payments-prod-checkout-api-degraded',
+      AlarmNames: ['payments-prod-checkout-api-cpu-high'],
       AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
     });
-    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { NextToken: 'more' });
     expect(ecs).toHaveReceivedCommandTimes(ListTasksCommand, 1);
     expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, { serviceName: 'checkout-api' });
     expect(result.targets).toHaveLength(1);
