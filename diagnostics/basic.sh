@@ -25,6 +25,10 @@ for f in /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.stat /sys/fs/cgroup/cpu/cpu.c
 done
 
 section "processes (pid ppid state rss_kb threads command)"
+# This script's own shells (and their subshells) are shown as one short label instead of the script text.
+me=$(tr '\000\n' ' ' 2>/dev/null <"/proc/$$/cmdline")
+parent=$(tr '\000\n' ' ' 2>/dev/null <"/proc/$PPID/cmdline")
+case $parent in *__ECSDIAG_RC_*) ;; *) parent=/nonexistent ;; esac
 for d in /proc/[0-9]*; do
   [ -d "$d" ] || continue
   pid=${d#/proc/}; ppid=-; st=-; rss=-; thr=-
@@ -35,6 +39,7 @@ for d in /proc/[0-9]*; do
   fi
   cmd=$(tr '\000\n' ' ' <"$d/cmdline" 2>/dev/null)
   [ -n "$cmd" ] || cmd="[$(cat "$d/comm" 2>/dev/null)]"
+  if [ "$cmd" = "$me" ] || [ "$cmd" = "$parent" ]; then cmd='[ecs-diag: this diagnostic script]'; fi
   printf '%s %s %s %s %s %s\n' "$pid" "$ppid" "$st" "$rss" "$thr" "$cmd"
 done
 
