@@ -137,8 +137,9 @@ export async function locationsOfComposite(
     }
     locations.push(...(await locationsOfComposite(cloudwatch, child.AlarmName, notes, depth + 1, visited)));
   }
-  if (metric.length + composite.length === 0)
-    notes.push(`composite alarm ${JSON.stringify(name)} has no children`);
+  if (total === 0) notes.push(`composite alarm ${JSON.stringify(name)} has no children`);
+  else if (metric.length + composite.length === 0)
+    notes.push(`no child of ${JSON.stringify(name)} is in ALARM now`);
   return locations;
 }
 
