@@ -148,12 +148,14 @@ function printExports(sandbox: Sandbox): void {
     'AWS_ENDPOINT_URL_CLOUDWATCH',
     'STATE_MACHINE_ARN',
     'OUTPUT_BUCKET',
+    'ALLOWED_CLUSTERS',
   ];
   for (const key of keys) out(`  export ${key}=${sandbox.env[key] ?? ''}`);
   const cluster = sandbox.world.clusters[0];
   const service = cluster?.services[0];
   if (cluster && service) {
     out(`  npx ecs-diag run --cluster ${cluster.name} --service ${service.name} --script basic --wait`);
+    out('  npx ecs-diag dry-run --event events/eventbridge-alarm-composite.json --resolve');
   }
 }
 
