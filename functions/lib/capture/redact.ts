@@ -23,17 +23,20 @@ const PATTERNS: { kind: string; source: string }[] = [
   { kind: 'bearer-token', source: '(?<keep2>(?i:bearer)[ \\t]+)[A-Za-z0-9._~+/-]{8,4096}={0,3}' },
   {
     kind: 'url-credentials',
-    source: '(?<keep3>[a-z][a-z0-9+.-]{1,20}://[^ \\t\\r\\n:/@]{1,256}:)[^ \\t\\r\\n@/]{1,256}(?=@)',
+    source: '(?<keep3>://[^ \\t\\r\\n:/@]{1,256}:)[^ \\t\\r\\n@/]{1,256}(?=@)',
   },
   {
     kind: 'password-pair',
     source:
-      '(?<keep4>(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,32}[_.-])?(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]*[:=][ \\t]*)(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
+      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]*[:=][ \\t]*)(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
   },
 ];
 
 /** The longest text any pattern can match: the stream redactor's hold-back. */
 export const MAX_SECRET_LENGTH = 16_384 + 200;
+
+/** New bytes gathered before a scan: small agent chunks (1 KiB) would otherwise rescan the hold-back each time. */
+const SCAN_BATCH = 64 * 1024;
 
 const COMBINED = new RegExp(PATTERNS.map((p, i) => `(?<p${i}>${p.source})`).join('|'), 'g');
 
@@ -85,26 +88,34 @@ export function redactBuffer(data: Buffer): { data: Buffer; count: number } {
 /**
  * A Transform that redacts secrets before they are stored: AWS access key ids and secret keys, bearer
  * tokens, password=/token=/secret=-style pairs, credentials in URLs and private key blocks, including a
- * secret split across chunks. Memory is bounded: at most MAX_SECRET_LENGTH bytes plus one chunk are held.
+ * secret split across chunks. Memory is bounded: at most MAX_SECRET_LENGTH bytes plus 64 KiB and one chunk are held.
  */
 export class Redactor extends Transform {
   /** Secrets replaced so far. */
   redactions = 0;
   private rest = '';
+  private queued: string[] = [];
+  private queuedLength = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const { out, rest, count } = redactChunk(this.rest + chunk.toString('latin1'), false);
-    this.rest = rest;
-    this.redactions += count;
-    if (out.length > 0) this.push(Buffer.from(out, 'latin1'));
+    this.queued.push(chunk.toString('latin1'));
+    this.queuedLength += chunk.length;
+    if (this.queuedLength >= SCAN_BATCH) this.scan(false);
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    const { out, count } = redactChunk(this.rest, true);
-    this.rest = '';
+    this.scan(true);
+    callback();
+  }
+
+  /** Scans the held tail plus the queued chunks (batched, so the tail is not rescanned for every small chunk). */
+  private scan(final: boolean): void {
+    const { out, rest, count } = redactChunk(this.rest + this.queued.join(''), final);
+    this.rest = final ? '' : rest;
+    this.queued = [];
+    this.queuedLength = 0;
     this.redactions += count;
     if (out.length > 0) this.push(Buffer.from(out, 'latin1'));
-    callback();
   }
 }
