@@ -85,9 +85,12 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       name: alarmName,
       arn: notice.arn,
       type: notice.type,
-      metrics: notice.metrics,
+      // Bounded so a large metric-math alarm still makes a small request; the ECS ones are kept first.
+      metrics: [...notice.metrics]
+        .sort((a, b) => Number(!a.dimensions.ClusterName) - Number(!b.dimensions.ClusterName))
+        .slice(0, 20),
       alarmRule: notice.alarmRule,
-      triggeringAlarms: notice.triggeringAlarms,
+      triggeringAlarms: notice.triggeringAlarms?.slice(0, 100),
     },
     reason: `alarm entered ALARM at ${notice.stateChangeTime} (via ${notice.via})`,
   };
