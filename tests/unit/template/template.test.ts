@@ -1,0 +1,208 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { definitionPlaceholders } from '../../support/state-machine.ts';
+import {
+  actionsOf,
+  inlineStatements,
+  loadTemplate,
+  type PolicyStatement,
+  type Resource,
+  resourcesOfType,
+} from '../../support/template.ts';
+
+const template = loadTemplate();
+const functions = resourcesOfType(template, 'AWS::Serverless::Function');
+const [stateMachineEntry] = resourcesOfType(template, 'AWS::Serverless::StateMachine');
+const makefile = readFileSync(join(process.cwd(), 'Makefile'), 'utf8');
+
+function stateMachine(): Resource {
+  if (!stateMachineEntry) throw new Error('template.yaml declares no AWS::Serverless::StateMachine');
+  return stateMachineEntry[1];
+}
+
+/** The function folder a Makefile build target bundles (`--only <name>`). */
+function functionFolder(logicalId: string): string | undefined {
+  const target = new RegExp(`^build-${logicalId}:\\n\\t.*--only ([a-z-]+) `, 'm').exec(makefile);
+  return target?.[1];
+}
+
+function allStatements(): [string, PolicyStatement][] {
+  return Object.entries(template.Resources).flatMap(([id, resource]) =>
+    inlineStatements(resource).map((statement) => [id, statement] as [string, PolicyStatement]),
+  );
+}
+
+describe('template.yaml', () => {
+  it('declares the four functions on nodejs24.x, arm64, with JSON logs', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'ResolveTargetsFunction',
+      'RunDiagnosticFunction',
+      'StartRunFunction',
+      'WriteReportFunction',
+    ]);
+    expect(template.Globals.Function).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+  });
+
+  it.each(functions.map(([id, resource]) => [id, resource] as const))(
+    '%s is built by the project build from an existing handler file',
+    (id, resource) => {
+      expect(resource.Metadata).toMatchObject({ BuildMethod: 'makefile' });
+      const folder = functionFolder(id);
+      expect(folder).toBeDefined();
+      expect(existsSync(join(process.cwd(), 'functions', folder ?? '', 'handler.ts'))).toBe(true);
+      expect(resource.Properties?.Environment).toMatchObject({
+        Variables: { POWERTOOLS_SERVICE_NAME: folder },
+      });
+    },
+  );
+
+  it('gives run-diagnostic up to 15 minutes and the state machine task a little more', () => {
+    const runDiagnostic = template.Resources.RunDiagnosticFunction;
+    expect(runDiagnostic?.Properties?.Timeout).toBe(900);
+  });
+
+  it('matches the ASL placeholders and DefinitionSubstitutions both ways', () => {
+    const substitutions = stateMachine().Properties?.DefinitionSubstitutions as Record<string, unknown>;
+    expect(new Set(Object.keys(substitutions))).toEqual(definitionPlaceholders());
+    expect(stateMachine().Properties).toMatchObject({
+      Type: 'STANDARD',
+      DefinitionUri: 'statemachines/diagnostics.asl.json',
+      Tracing: { Enabled: true },
+    });
+  });
+
+  it('allows the state machine to invoke every function its definition invokes, and only those', () => {
+    const substitutions = stateMachine().Properties?.DefinitionSubstitutions as Record<string, unknown>;
+    const invoked = Object.values(substitutions).map((value) => {
+      const getAtt = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+      expect(getAtt?.[1]).toBe('Arn');
+      return getAtt?.[0];
+    });
+    const policies = (stateMachine().Properties?.Policies ?? []) as Record<string, unknown>[];
+    const allowed = policies
+      .map(
+        (policy) =>
+          (policy.LambdaInvokePolicy as { FunctionName?: { Ref?: string } } | undefined)?.FunctionName?.Ref,
+      )
+      .filter((name) => name !== undefined);
+    expect(new Set(allowed)).toEqual(new Set(invoked));
+    for (const name of invoked)
+      expect(template.Resources[name ?? '']?.Type).toBe('AWS::Serverless::Function');
+  });
+
+  it('logs executions to a log group', () => {
+    expect(stateMachine().Properties?.Logging).toMatchObject({
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } },
+      ],
+    });
+  });
+
+  it('has no wildcard action anywhere', () => {
+    for (const [, statement] of allStatements()) {
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/^\*$|^[a-z0-9-]+:\*$/);
+    }
+    expect(readFileSync(join(process.cwd(), 'template.yaml'), 'utf8')).not.toMatch(
+      /Action:\s*['"]?\*['"]?\s*$/m,
+    );
+  });
+
+  it('scopes ecs:ExecuteCommand to this account and region and to the target clusters', () => {
+    const execStatements = allStatements().filter(([, statement]) =>
+      actionsOf(statement).includes('ecs:ExecuteCommand'),
+    );
+    expect(execStatements.map(([id]) => id)).toEqual(['RunDiagnosticFunction']);
+    for (const [, statement] of execStatements) {
+      expect(actionsOf(statement)).toEqual(['ecs:ExecuteCommand']);
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).toContain(':cluster/*');
+      expect(resources).toContain(':task/*');
+      expect(resources).toContain('${AWS::AccountId}');
+      expect(JSON.stringify(statement.Condition?.ArnLike?.['ecs:cluster'])).toContain('TargetClusterNames');
+    }
+  });
+
+  it('lets functions write only under the bucket runs/ prefix', () => {
+    const writes = allStatements().filter(([, statement]) =>
+      actionsOf(statement).some((a) => a.startsWith('s3:')),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const [, statement] of writes) {
+      if (statement.Effect === 'Deny') continue;
+      expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*' });
+    }
+  });
+
+  it('starts executions only of this state machine', () => {
+    const starts = allStatements().filter(([, statement]) =>
+      actionsOf(statement).includes('states:StartExecution'),
+    );
+    expect(starts.length).toBeGreaterThan(0);
+    for (const [, statement] of starts)
+      expect(statement.Resource).toEqual({ Ref: 'DiagnosticsStateMachine' });
+  });
+
+  it('keeps the output bucket private, encrypted, TLS-only and expiring', () => {
+    const bucket = template.Resources.OutputBucket?.Properties ?? {};
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(JSON.stringify(bucket.BucketEncryption)).toContain('aws:kms');
+    expect(JSON.stringify(bucket.BucketEncryption)).toContain('AES256');
+    expect(JSON.stringify(bucket.LifecycleConfiguration)).toContain('{"Ref":"RetentionDays"}');
+    const policy = template.Resources.OutputBucketPolicy?.Properties?.PolicyDocument as {
+      Statement: PolicyStatement[];
+    };
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('triggers start-run on CloudWatch alarms entering ALARM, with a dead-letter queue', () => {
+    const events = template.Resources.StartRunFunction?.Properties?.Events as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const rule = Object.values(events).find((event) => event.Type === 'EventBridgeRule');
+    expect(rule?.Properties.Pattern).toMatchObject({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+    });
+    expect(JSON.stringify(rule?.Properties.Pattern)).toContain('"value":["ALARM"]');
+    expect(JSON.stringify(rule?.Properties.Pattern)).toContain('AlarmNamePrefix');
+    expect(rule?.Properties.DeadLetterConfig).toEqual({
+      Arn: { 'Fn::GetAtt': ['TriggerDeadLetterQueue', 'Arn'] },
+    });
+  });
+
+  it('has an optional schedule, off by default, that starts the state machine with a static request', () => {
+    expect(template.Parameters.ScheduleExpression?.Default).toBe('');
+    const schedule = template.Resources.DiagnosticsSchedule;
+    expect(schedule?.Condition).toBe('HasSchedule');
+    expect(schedule?.Properties?.Target).toMatchObject({
+      Arn: { Ref: 'DiagnosticsStateMachine' },
+      Input: { Ref: 'ScheduleRequest' },
+    });
+  });
+
+  it('outputs the state machine ARN, the bucket name and the function ARNs', () => {
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining([
+        'StateMachineArn',
+        'OutputBucketName',
+        'StartRunFunctionArn',
+        'ResolveTargetsFunctionArn',
+        'RunDiagnosticFunctionArn',
+        'WriteReportFunctionArn',
+      ]),
+    );
+  });
+});
