@@ -36,6 +36,8 @@ export interface ResolveInput {
   execution: { name: string; startTime: string };
 }
 
+/** Most targets of one run: keeps the state small (a Target is about 300 bytes; state holds 256 KB). */
+export const MAX_TARGETS = 200;
 /** Most skipped entries listed per location; the rest are summarised in one entry. */
 const MAX_SKIPPED_PER_LOCATION = 20;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -250,6 +252,13 @@ export async function resolveTargets(
     );
   }
 
+  if (targets.length > MAX_TARGETS) {
+    const dropped = targets.splice(MAX_TARGETS);
+    skipped.push({
+      cluster: dropped[0]?.cluster ?? '',
+      reason: `${dropped.length} more containers left out: a run diagnoses at most ${MAX_TARGETS}`,
+    });
+  }
   const resolved: ResolvedTargets & { notes?: string[] } = {
     run: { executionName: run.executionName, prefix: runPrefix(run.startTime, run.executionName) },
     targets,

@@ -348,3 +348,25 @@ describe('resolve-targets', () => {
     ]);
   });
 });
+
+describe('resolve-targets limits', () => {
+  it('keeps at most 200 targets in state and says how many were left out', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    const tasks = Array.from({ length: 5 }, (_, i) =>
+      task(i + 1, { containers: many.map((name) => container(name)) }),
+    );
+    describeFrom(tasks);
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [] } });
+
+    const result = await handler(
+      { request: { cluster: 'payments-prod', tasks: [1, 2, 3, 4, 5].map(taskId) }, execution },
+      context,
+    );
+
+    expect(result.targets).toHaveLength(200);
+    expect(result.skipped).toEqual([
+      { cluster: 'payments-prod', reason: '50 more containers left out: a run diagnoses at most 200' },
+    ]);
+    expect(JSON.stringify(result).length).toBeLessThan(256 * 1024);
+  });
+});
