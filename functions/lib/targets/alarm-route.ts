@@ -171,6 +171,20 @@ function dedupe(locations: Location[]): Location[] {
   return [...seen.values()];
 }
 
+/** Fills the service of a location that names only a cluster, from tags or a route naming the same cluster. */
+function completeService(location: Location, tags: AlarmTags, route: RouteMatch | undefined): Location {
+  if (location.service || location.family || location.tasks || location.preferredTaskId) return location;
+  const cluster = location.cluster.split('/').pop();
+  if (tags.service !== undefined && (tags.cluster === undefined || tags.cluster === cluster)) {
+    return { ...location, service: tags.service, origin: `${location.origin} + tags` };
+  }
+  const routed = route?.route;
+  if (routed?.service !== undefined && routed.cluster === cluster) {
+    return { ...location, service: routed.service, origin: `${location.origin} + routing[${route?.index}]` };
+  }
+  return location;
+}
+
 /** Alarm dimension hints (TaskId, family, container) that belong to the request's own cluster/service. */
 function hintsForRequest(request: DiagnosticsRequest, alarm: RequestAlarm | undefined): Location[] {
   if (alarm === undefined || request.cluster === undefined) return [];
@@ -251,6 +265,8 @@ export async function routeRequest(
     locations = [location];
   }
 
+  // A cluster-level alarm (ClusterName only) takes its service from the tags or the route of the same cluster.
+  locations = locations.map((location) => completeService(location, tags, route));
   locations = dedupe(locations);
   if (locations.length > MAX_LOCATIONS) {
     notes.push(

@@ -98,7 +98,7 @@ async function candidateTasks(ecs: ECSClient, location: Location): Promise<strin
   if (arns.length === 0 && location.service === undefined && location.family === undefined) {
     throw new InvalidRequestError(
       'service',
-      `the ${location.origin} name cluster ${JSON.stringify(location.cluster)} but no service, tasks or task family; give one`,
+      `${location.origin} names cluster ${JSON.stringify(location.cluster)} but no service, tasks or task family; add a ServiceName dimension, an ecs-diagnostics:service tag, a routing route with a service, or pass service in the request`,
     );
   }
   return arns;

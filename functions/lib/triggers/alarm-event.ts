@@ -21,6 +21,8 @@ export interface AlarmNotice {
   alarmRule?: string;
   /** ARNs (or names) of the children that made a composite alarm change state. */
   triggeringAlarms?: string[];
+  /** A composite alarm's action suppression at this change: Alarm, WaitPeriod or ExtensionPeriod. */
+  actionsSuppressedBy?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -173,6 +175,8 @@ function fromAlarmData(
     metrics: metricsFromConfiguration(configuration, `${field}.configuration`),
   };
   if (arn !== undefined) notice.arn = arn;
+  const suppressedBy = text(state.actionsSuppressedBy, `${field}.state.actionsSuppressedBy`);
+  if (suppressedBy !== undefined) notice.actionsSuppressedBy = suppressedBy;
   const previousState = text(previous?.value, `${field}.previousState.value`);
   if (previousState !== undefined) notice.previousState = previousState;
   if (alarmRule !== undefined) {

@@ -71,6 +71,16 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       reason: `alarm state is ${notice.state}, not ALARM: nothing to diagnose`,
     };
   }
+  // A suppressor alarm in ALARM (or its extension period) means "do not act now", e.g. a maintenance
+  // window. During the wait period the suppressor has not fired: the run goes ahead (CloudWatch may never
+  // send a later event for it), and the cooldown absorbs the post-wait delivery of a Lambda action.
+  if (notice.actionsSuppressedBy === 'Alarm' || notice.actionsSuppressedBy === 'ExtensionPeriod') {
+    return {
+      action: 'ignore',
+      alarmName,
+      reason: `the alarm's actions are suppressed (${notice.actionsSuppressedBy}): its suppressor alarm says not to act now`,
+    };
+  }
   if (!alarmName.startsWith(config.alarmNamePrefix)) {
     return {
       action: 'ignore',

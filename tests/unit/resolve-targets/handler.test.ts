@@ -370,3 +370,49 @@ describe('resolve-targets limits', () => {
     expect(JSON.stringify(result).length).toBeLessThan(256 * 1024);
   });
 });
+
+describe('resolve-targets cluster-level alarms', () => {
+  it('takes the service of a ClusterName-only alarm from its ecs-diagnostics:service tag', async () => {
+    const arn = 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:cluster-cpu';
+    cloudwatch
+      .on(ListTagsForResourceCommand)
+      .resolves({ Tags: [{ Key: 'ecs-diagnostics:service', Value: 'checkout-api' }] });
+    ecs.on(ListTasksCommand).resolves({ taskArns: [taskArn(1)] });
+    describeFrom([task(1)]);
+
+    const result = await handler(
+      {
+        request: {
+          alarm: { name: 'cluster-cpu', arn, metrics: [{ dimensions: { ClusterName: 'payments-prod' } }] },
+          source: { type: 'alarm', alarmName: 'cluster-cpu', alarmArn: arn },
+        },
+        execution,
+      },
+      context,
+    );
+
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'payments-prod',
+      serviceName: 'checkout-api',
+    });
+    expect(result.targets).toHaveLength(1);
+  });
+
+  it('says what to add when a ClusterName-only alarm has nothing naming a service', async () => {
+    await expect(
+      handler(
+        {
+          request: {
+            alarm: { name: 'cluster-cpu', metrics: [{ dimensions: { ClusterName: 'payments-prod' } }] },
+          },
+          execution,
+        },
+        context,
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      field: 'service',
+      message: expect.stringContaining('add a ServiceName dimension, an ecs-diagnostics:service tag'),
+    });
+  });
+});

@@ -109,3 +109,18 @@ describe('triggers: filters and rejections', () => {
     ).toThrow(/^script: must name a script of the catalog \(/);
   });
 });
+
+describe('triggers: composite action suppression', () => {
+  it('ignores a composite alarm whose suppressor alarm is in ALARM, and goes ahead during the wait period', () => {
+    const event = fixture('eventbridge-alarm-composite.json') as {
+      detail: { state: { actionsSuppressedBy: string } };
+    };
+
+    expect(decide(event, base)[0]?.action).toBe('start');
+    event.detail.state.actionsSuppressedBy = 'Alarm';
+    expect(decide(event, base)[0]).toMatchObject({
+      action: 'ignore',
+      reason: expect.stringContaining('suppressed (Alarm)'),
+    });
+  });
+});
