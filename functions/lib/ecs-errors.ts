@@ -22,6 +22,8 @@ export interface ExecParameters {
   cluster: string;
   task: string;
   container: string;
+  /** The IAM action of the failed call; ecs:ExecuteCommand unless given. */
+  action?: 'ecs:ExecuteCommand' | 'ecs:DescribeClusters' | 'ecs:DescribeTasks';
 }
 
 /** An ECS error with the operator's explanation; `name` is the ECS exception name. */
@@ -48,6 +50,13 @@ export class ContainerShellNotFoundError extends Error {
 
 function advice(name: EcsErrorName, p: ExecParameters): string {
   const where = `cluster ${JSON.stringify(p.cluster)}, task ${JSON.stringify(p.task)}, container ${JSON.stringify(p.container)}`;
+  const action = p.action ?? 'ecs:ExecuteCommand';
+  if (action !== 'ecs:ExecuteCommand' && name === 'AccessDeniedException') {
+    return (
+      `${action} was denied for cluster ${JSON.stringify(p.cluster)}: check the function role allows ${action} ` +
+      'on that cluster (and its tasks) in this account and region, and that any ecs:cluster condition matches it'
+    );
+  }
   switch (name) {
     case 'AccessDeniedException':
       return (

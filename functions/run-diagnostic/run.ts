@@ -46,13 +46,13 @@ export async function clusterExecKmsKey(ecs: ECSClient, cluster: string): Promis
   const response = await ecs
     .send(new DescribeClustersCommand({ clusters: [cluster], include: ['CONFIGURATIONS'] }))
     .catch((error: unknown) => {
-      throw mapEcsError(error, { cluster, task: '-', container: '-' });
+      throw mapEcsError(error, { cluster, task: '-', container: '-', action: 'ecs:DescribeClusters' });
     });
   const found = response.clusters?.[0];
   if (!found) {
     const error = new Error(`cluster ${JSON.stringify(cluster)} was not found`);
     error.name = 'ClusterNotFoundException';
-    throw mapEcsError(error, { cluster, task: '-', container: '-' });
+    throw mapEcsError(error, { cluster, task: '-', container: '-', action: 'ecs:DescribeClusters' });
   }
   const kmsKeyId = found.configuration?.executeCommandConfiguration?.kmsKeyId || undefined;
   clusterKeys.set(cluster, { kmsKeyId, at: Date.now() });

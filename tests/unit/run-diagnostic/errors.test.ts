@@ -125,6 +125,17 @@ describe('run-diagnostic error mapping', () => {
     expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
   });
 
+  it('names DescribeClusters, not ExecuteCommand, when DescribeClusters is denied', async () => {
+    ecs
+      .on(DescribeClustersCommand)
+      .rejects(new AccessDeniedException({ ...meta, message: 'not authorized' }));
+
+    const failure = await handlerError(runInput());
+
+    expect(failure.name).toBe('AccessDeniedException');
+    expect(failure.message).toMatch(/^ecs:DescribeClusters was denied for cluster/);
+  });
+
   it('quotes untrusted names in messages (no raw control characters reach a log line)', async () => {
     ecs.on(ExecuteCommandCommand).rejects(new AccessDeniedException({ ...meta, message: 'denied' }));
 
