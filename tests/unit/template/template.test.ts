@@ -121,6 +121,7 @@ describe('template.yaml', () => {
       const resources = JSON.stringify(statement.Resource);
       expect(resources).toContain(':cluster/*');
       expect(resources).toContain(':task/*');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
       expect(resources).toContain('${AWS::AccountId}');
       expect(JSON.stringify(statement.Condition?.ArnLike?.['ecs:cluster'])).toContain('TargetClusterNames');
     }
@@ -133,6 +134,7 @@ describe('template.yaml', () => {
     expect(writes.length).toBeGreaterThan(0);
     for (const [, statement] of writes) {
       if (statement.Effect === 'Deny') continue;
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
       expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*' });
     }
   });
