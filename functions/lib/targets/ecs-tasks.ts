@@ -8,6 +8,7 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { lastArnSegment } from '../s3-keys.ts';
 
 /** DescribeTasks accepts at most 100 tasks per call. */
 export const DESCRIBE_BATCH = 100;
@@ -25,7 +26,8 @@ export async function listTaskArns(
     const page = await ecs.send(
       new ListTasksCommand({
         cluster: query.cluster,
-        serviceName: query.service,
+        // ListTasks filters by service name; a request may give the service ARN.
+        serviceName: query.service === undefined ? undefined : lastArnSegment(query.service),
         family: query.service === undefined ? query.family : undefined,
         desiredStatus: 'RUNNING',
         maxResults: 100,

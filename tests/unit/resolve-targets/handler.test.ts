@@ -416,3 +416,23 @@ describe('resolve-targets cluster-level alarms', () => {
     });
   });
 });
+
+describe('resolve-targets service ARNs', () => {
+  it('lists tasks by the service name when the request gives the service ARN', async () => {
+    ecs.on(ListTasksCommand).resolves({ taskArns: [taskArn(1)] });
+    describeFrom([task(1)]);
+
+    await handler(
+      {
+        request: {
+          cluster: 'arn:aws:ecs:us-east-1:493817260514:cluster/payments-prod',
+          service: 'arn:aws:ecs:us-east-1:493817260514:service/payments-prod/checkout-api',
+        },
+        execution,
+      },
+      context,
+    );
+
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, { serviceName: 'checkout-api' });
+  });
+});
