@@ -3,6 +3,9 @@ import type { Readable, Writable } from 'node:stream';
 import { InvalidRequestError } from '#lib/errors.ts';
 import { shellQuote, shellSplit } from './shlex.ts';
 
+/** How long script(1) gets to exit after SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 1000;
+
 /** A command running under a pseudo-terminal: `output` carries the pty's bytes (stdout+stderr, CRLF). */
 export interface PtyCommand {
   output: Readable;
@@ -53,7 +56,14 @@ export function startPtyCommand(command: string, env: Record<string, string> = {
       if (child.stdin.writable) child.stdin.write(data);
     },
     kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // script(1) may be blocked writing output we stopped reading (flow control): close our end so its write
+      // fails, then SIGTERM, and SIGKILL if it still lingers. The pty closes and the command gets SIGHUP.
+      child.stdout.destroy();
+      child.stdin.destroy();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+      child.once('close', () => clearTimeout(timer));
     },
     exited,
   };

@@ -35,6 +35,26 @@ describe('agent-emulator: flow control', () => {
     expect(later.resends).toBeGreaterThan(stalled.resends);
     expect(emulator.report(session.sessionId).state).toBe('terminated');
   });
+
+  it('stops reading the pty while the client does not ack, so the command blocks instead of filling memory', async () => {
+    // Arrange: `yes` writes forever; the client never acks.
+    const session = emulator.createSession({ command: 'yes emulator-backpressure' });
+    const client = await connectTestClient(session, { shouldAck: () => false });
+
+    // Act
+    const stalled = await untilStable(() => emulator.report(session.sessionId));
+    const ssm = new SSMClient({ endpoint: emulator.httpEndpoint });
+    await ssm.send(new TerminateSessionCommand({ SessionId: session.sessionId }));
+    ssm.destroy();
+    await client.finished;
+    const report = await emulator.waitForSession(session.sessionId);
+
+    // Assert
+    expect(stalled.state).toBe('running');
+    expect(stalled.messages).toBeGreaterThan(1000);
+    expect(stalled.outputBytes).toBeLessThan(3 * 1024 * 1024);
+    expect(report.state).toBe('terminated');
+  });
 });
 
 /** Polls until the number of messages sent stops changing for 300 ms; returns the report at that point. */
