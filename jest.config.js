@@ -3,7 +3,11 @@ const transform = {
   '^.+\\.(t|j)sx?$': [
     '@swc/jest',
     {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      jsc: {
+        parser: { syntax: 'typescript' },
+        target: 'es2022',
+        experimental: { keepImportAttributes: true },
+      },
       module: { type: 'es6' },
     },
   ],
