@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildExecCommand, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
+import { catalogScriptNames, getCatalogScript } from '#lib/catalog.ts';
+import { shellSplit } from '#local/agent-emulator/shlex.ts';
+
+/** Tools of a slim Debian image without procps, iproute2, net-tools or a JDK. */
+const SLIM_TOOLS = [
+  'cat',
+  'tr',
+  'grep',
+  'cut',
+  'sort',
+  'head',
+  'tail',
+  'uniq',
+  'date',
+  'readlink',
+  'id',
+  'uname',
+  'df',
+  'printenv',
+];
+
+const SECTIONS: Record<string, RegExp[]> = {
+  basic: [
+    /===== identity =====/,
+    /===== processes/,
+    /===== memory =====/,
+    /===== disk =====/,
+    /===== environment variable names/,
+  ],
+  network: [
+    /===== interfaces =====/,
+    /===== routes =====/,
+    /===== dns resolution =====/,
+    /===== connectivity checks =====/,
+  ],
+  jvm: [/no java process found in this container/],
+  node: [/===== node pid \d+ =====/, /===== handles of \d+ =====/],
+  python: [/python pid|no python process found/],
+};
+
+let root: string;
+let busyboxPath: string;
+let slimPath: string;
+
+function which(tool: string): string {
+  const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' }).stdout.trim();
+  if (found === '') throw new Error(`${tool} is needed by this test`);
+  return found;
+}
+
+describe('catalog scripts running in images that do not contain them', () => {
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'ecsdiag-images-'));
+    busyboxPath = join(root, 'busybox');
+    slimPath = join(root, 'slim');
+    mkdirSync(busyboxPath);
+    mkdirSync(slimPath);
+    const installed = spawnSync('busybox', ['--install', '-s', busyboxPath]);
+    if (installed.error)
+      throw new Error(`busybox is needed by this test (apt-get install busybox): ${installed.error.message}`);
+    for (const tool of SLIM_TOOLS) symlinkSync(which(tool), join(slimPath, tool));
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each(catalogScriptNames().map((name) => [name]))(
+    '%s runs under busybox sh with only busybox applets (alpine-like)',
+    (name) => {
+      // Arrange
+      const text = getCatalogScript(name)?.text ?? '';
+
+      // Act
+      const result = spawnSync(join(busyboxPath, 'sh'), ['-c', text], {
+        encoding: 'utf8',
+        env: { PATH: busyboxPath },
+      });
+
+      // Assert
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      for (const section of SECTIONS[name] ?? []) expect(result.stdout).toMatch(section);
+    },
+  );
+
+  it.each(catalogScriptNames().map((name) => [name]))(
+    '%s runs through the real command under dash with slim-Debian tools, saying what is not available',
+    (name) => {
+      // Arrange
+      const nonce = newNonce();
+      const [program, ...args] = shellSplit(buildExecCommand(getCatalogScript(name)?.text ?? '', nonce));
+
+      // Act
+      const result = spawnSync(program ?? 'false', args, { encoding: 'utf8', env: { PATH: slimPath } });
+
+      // Assert
+      expect(result.stderr).toBe('');
+      expect(result.stdout.endsWith(`${MARKER_PREFIX}${nonce}=0\n`)).toBe(true);
+      for (const section of SECTIONS[name] ?? []) expect(result.stdout).toMatch(section);
+      if (name === 'basic') expect(result.stdout).toContain('ss/netstat: not available in this image');
+      if (name === 'network') expect(result.stdout).toContain('ip/ifconfig: not available in this image');
+    },
+  );
+
+  it('basic prints environment variable names and never their values', () => {
+    const text = getCatalogScript('basic')?.text ?? '';
+
+    const result = spawnSync('/bin/sh', ['-c', text], {
+      encoding: 'utf8',
+      env: { PATH: slimPath, ECSDIAG_TEST_SECRET: 'value-that-must-not-appear\nSECOND_LINE=also-hidden' },
+    });
+
+    expect(result.stdout).toMatch(/^ECSDIAG_TEST_SECRET$/m);
+    expect(result.stdout).not.toContain('value-that-must-not-appear');
+    expect(result.stdout).not.toContain('also-hidden');
+  });
+});
