@@ -115,6 +115,22 @@ export function mapEcsError(error: unknown, parameters: ExecParameters): unknown
   );
 }
 
+/**
+ * An AccessDeniedException from KMS during the session handshake means the role may not use the cluster's
+ * ExecuteCommand key: the message says which key and how to grant it; other errors are returned unchanged.
+ */
+export function mapSessionKmsError(error: unknown, kmsKeyId: string, parameters: ExecParameters): unknown {
+  if (!(error instanceof Error) || error.name !== 'AccessDeniedException') return error;
+  return new EcsExecError(
+    'AccessDeniedException',
+    `the ECS Exec session of cluster ${JSON.stringify(parameters.cluster)}, task ${JSON.stringify(parameters.task)} ` +
+      `is encrypted with KMS key ${JSON.stringify(kmsKeyId)}; the function role needs kms:GenerateDataKey on it: ` +
+      `deploy with the ExecCommandKmsKeyArn parameter set to that key. KMS said: ${JSON.stringify(error.message)}`,
+    error.message,
+    { cause: error },
+  );
+}
+
 const NO_SHELL =
   /(?:exec(?:utable file not found| failed)[^\n]*\/bin\/sh|"\/bin\/sh": (?:stat \/bin\/sh: )?no such file or directory|\/bin\/sh: (?:not found|no such file or directory)|no such file or directory: \/bin\/sh)/i;
 

@@ -11,7 +11,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { buildExecCommand, captureToS3, newNonce } from '#lib/capture/index.ts';
 import { getCatalogScript } from '#lib/catalog.ts';
 import type { RunDiagnosticInput, TargetResult } from '#lib/contracts.ts';
-import { mapEcsError, missingShellCheck } from '#lib/ecs-errors.ts';
+import { mapEcsError, mapSessionKmsError, missingShellCheck } from '#lib/ecs-errors.ts';
 import { InvalidRequestError, ProtocolError } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
 import { lastArnSegment, targetOutputKey } from '#lib/s3-keys.ts';
@@ -97,11 +97,12 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
   const kmsKeyId = await clusterExecKmsKey(deps.ecs, target.cluster);
   let targetId: string | undefined;
   if (kmsKeyId) {
-    if (deps.execKmsKeyArn && deps.execKmsKeyArn !== kmsKeyId) {
+    if (deps.execKmsKeyArn !== kmsKeyId) {
       logger.warn(
-        'the cluster uses another ExecuteCommand KMS key than EXEC_KMS_KEY_ARN; kms:GenerateDataKey may be denied',
+        'the cluster encrypts ECS Exec with a key that EXEC_KMS_KEY_ARN does not name; kms:GenerateDataKey may be denied',
         {
           clusterKmsKey: kmsKeyId,
+          execKmsKeyArn: deps.execKmsKeyArn ?? '(not set)',
         },
       );
     }
@@ -164,6 +165,8 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
     },
     check: missingShellCheck(target.container),
     ...(deps.partSize === undefined ? {} : { partSize: deps.partSize }),
+  }).catch((error: unknown) => {
+    throw kmsKeyId ? mapSessionKmsError(error, kmsKeyId, params) : error;
   });
   logger.info('diagnostic output stored', {
     s3Key,

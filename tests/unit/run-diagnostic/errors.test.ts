@@ -15,6 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mapSessionKmsError } from '#lib/ecs-errors.ts';
 import { errorFixture, lambdaContext, runInput } from './fixtures.ts';
 
 process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
@@ -143,6 +144,27 @@ describe('run-diagnostic error mapping', () => {
 
     expect(failure.message).toContain('"evil\\n{\\"level\\":\\"ERROR\\"}"');
     expect(failure.message).not.toContain('\n');
+  });
+
+  it('explains a KMS denial during the session handshake with the key and the template parameter', () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: kms:GenerateDataKey'), {
+      name: 'AccessDeniedException',
+    });
+
+    const mapped = mapSessionKmsError(denied, 'arn:aws:kms:us-east-1:493817260514:key/k', {
+      cluster: 'payments-prod',
+      task: 'task-1',
+      container: 'checkout',
+    }) as Error;
+
+    expect(mapped.name).toBe('AccessDeniedException');
+    expect(mapped.message).toMatch(
+      /kms:GenerateDataKey on it: deploy with the ExecCommandKmsKeyArn parameter/,
+    );
+    expect(mapped.message).toContain('"arn:aws:kms:us-east-1:493817260514:key/k"');
+    expect(
+      mapSessionKmsError(new Error('other'), 'k', { cluster: 'c', task: 't', container: 'x' }),
+    ).toBeInstanceOf(Error);
   });
 
   it('passes an unknown error through unchanged', async () => {
