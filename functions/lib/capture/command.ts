@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The longest command this project sends to ExecuteCommand. The ECS API reference states no length
- * constraint for `command` (not confirmed either way), so this is a conservative budget that every
- * catalog script must fit in (a unit test checks it).
+ * The longest command this project sends to ExecuteCommand. The ECS API reference gives `command` no length
+ * constraint ("Type: String, Required: Yes"); the limit the session path applies is not documented, so this is
+ * a conservative budget of our own that every catalog script must fit in (a unit test checks it).
  */
 export const MAX_COMMAND_LENGTH = 16_384;
 
