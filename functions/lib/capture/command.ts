@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
  * constraint ("Type: String, Required: Yes"); the limit the session path applies is not documented, so this is
  * a conservative budget of our own that every catalog script must fit in (a unit test checks it).
  */
-export const MAX_COMMAND_LENGTH = 16_384;
+export const MAX_COMMAND_LENGTH = 8192;
 
 /** The prefix of the exit-status marker line; the full marker is `__ECSDIAG_RC_<nonce>=<status>`. */
 export const MARKER_PREFIX = '__ECSDIAG_RC_';
