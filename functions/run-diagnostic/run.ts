@@ -28,10 +28,6 @@ export interface RunDependencies {
   execKmsKeyArn?: string;
   /** Epoch ms at which the session must be stopped (Lambda deadline minus the margin). */
   deadline: number;
-  /** Overrides the upload part size (tests of multipart). */
-  partSize?: number;
-  /** Overrides the script's output cap (tests). */
-  outputCapBytes?: number;
 }
 
 const CLUSTER_CACHE_MS = 5 * 60_000;
@@ -152,7 +148,7 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
     output: capture.output,
     done: capture.done,
     nonce,
-    outputCapBytes: deps.outputCapBytes ?? script.outputCapBytes,
+    outputCapBytes: script.outputCapBytes,
     stopSession: () => stop.abort(),
     metadata: {
       alarm: metadataValue(run.alarmName ?? ''),
@@ -164,7 +160,6 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
       'script-sha256': script.sha256,
     },
     check: missingShellCheck(target.container),
-    ...(deps.partSize === undefined ? {} : { partSize: deps.partSize }),
   }).catch((error: unknown) => {
     throw kmsKeyId ? mapSessionKmsError(error, kmsKeyId, params) : error;
   });
