@@ -155,7 +155,7 @@ export class AgentSession {
     ws.on('message', (data, isBinary) => {
       const frame = toBuffer(data);
       if (!isBinary) {
-        this.violation('a TEXT frame after OpenDataChannelInput (every later frame must be BINARY)');
+        this.recordViolation('a TEXT frame after OpenDataChannelInput (every later frame must be BINARY)');
       }
       this.onFrame(frame);
     });
@@ -183,10 +183,6 @@ export class AgentSession {
 
   /** Records a protocol mistake of the client. */
   recordViolation(text: string): void {
-    this.violationList.push(text);
-  }
-
-  private violation(text: string): void {
     this.violationList.push(text);
   }
 
@@ -394,52 +390,52 @@ export class AgentSession {
       message = decodeMessage(frame);
     } catch (error) {
       const seq = frame.length >= 56 ? ` (seq ${frame.readBigInt64BE(48)})` : '';
-      this.violation(`rejected a frame${seq}: ${(error as Error).message}`);
+      this.recordViolation(`rejected a frame${seq}: ${(error as Error).message}`);
       return;
     }
     if (message.messageType === MessageType.Acknowledge) this.onAcknowledge(message);
     else if (message.messageType === MessageType.InputStreamData) this.onInput(message);
     else
-      this.violation(
+      this.recordViolation(
         `the client sent a ${JSON.stringify(message.messageType)} message, which clients never send`,
       );
   }
 
   private onAcknowledge(message: ClientMessage): void {
     if (message.flags !== Flags.Ack) {
-      this.violation(`an acknowledge message has flags ${message.flags}, not 3 (SYN|FIN)`);
+      this.recordViolation(`an acknowledge message has flags ${message.flags}, not 3 (SYN|FIN)`);
     }
     if (message.sequenceNumber !== 0n) {
-      this.violation(`an acknowledge message carries sequence number ${message.sequenceNumber}, not 0`);
+      this.recordViolation(`an acknowledge message carries sequence number ${message.sequenceNumber}, not 0`);
     }
     let ack: ReturnType<typeof decodeAcknowledge>;
     try {
       ack = decodeAcknowledge(message);
     } catch (error) {
-      this.violation(`malformed acknowledge: ${(error as Error).message}`);
+      this.recordViolation(`malformed acknowledge: ${(error as Error).message}`);
       return;
     }
     const seq = ack.AcknowledgedMessageSequenceNumber;
     if (ack.AcknowledgedMessageType !== MessageType.OutputStreamData) {
-      this.violation(
+      this.recordViolation(
         `acknowledged a ${JSON.stringify(ack.AcknowledgedMessageType)} message (seq ${seq}); only output_stream_data is acknowledged`,
       );
       return;
     }
     if (ack.IsSequentialMessage !== true)
-      this.violation(`ack of seq ${seq}: IsSequentialMessage is not true`);
+      this.recordViolation(`ack of seq ${seq}: IsSequentialMessage is not true`);
     const entry = this.outgoing.get(seq);
     if (!entry) {
       if (seq >= this.nextSeq)
-        this.violation(`ack of seq ${seq}, which was never sent (next seq is ${this.nextSeq})`);
+        this.recordViolation(`ack of seq ${seq}, which was never sent (next seq is ${this.nextSeq})`);
       return;
     }
     if (entry.lastSent === undefined) {
-      this.violation(`ack of seq ${seq} before it was sent`);
+      this.recordViolation(`ack of seq ${seq} before it was sent`);
       return;
     }
     if (ack.AcknowledgedMessageId !== entry.id) {
-      this.violation(
+      this.recordViolation(
         `ack of seq ${seq} names message id ${JSON.stringify(ack.AcknowledgedMessageId)}, but seq ${seq} is ${entry.id}`,
       );
     }
@@ -457,7 +453,7 @@ export class AgentSession {
     const digest = message.payloadDigest.toString('hex');
     const seen = this.inputDigests.get(seq);
     if (seen !== undefined && seen !== digest) {
-      this.violation(
+      this.recordViolation(
         `input seq ${seq} was reused for a different payload (sequence numbers must increase by 1 per message)`,
       );
     }
@@ -474,7 +470,7 @@ export class AgentSession {
       while (missing < seq && (this.rejectedInput.has(missing) || this.inputBuffer.has(missing)))
         missing += 1;
       if (missing < seq && !this.inputBuffer.has(seq)) {
-        this.violation(`input seq ${seq} arrived while seq ${missing} is missing (input sequence gap)`);
+        this.recordViolation(`input seq ${seq} arrived while seq ${missing} is missing (input sequence gap)`);
       }
       this.inputBuffer.set(seq, message);
       this.sendAck(message);
@@ -515,7 +511,7 @@ export class AgentSession {
         this.onChallengeResponse(seq, message.payload);
         return true;
       default:
-        this.violation(
+        this.recordViolation(
           `input seq ${seq} has payload type ${message.payloadType}, which a client never sends`,
         );
         return true;
@@ -528,7 +524,7 @@ export class AgentSession {
       try {
         data = open(this.keys.clientToAgent, payload);
       } catch {
-        this.violation(`input seq ${seq}: cannot decrypt with key bytes 32-63 (client→agent key)`);
+        this.recordViolation(`input seq ${seq}: cannot decrypt with key bytes 32-63 (client→agent key)`);
         return;
       }
     }
@@ -539,7 +535,7 @@ export class AgentSession {
   private onSize(seq: number, payload: Buffer): boolean {
     if (!this.firstOutputSent || !this.commandStarted) {
       if (!this.rejectedInput.has(seq)) {
-        this.violation(
+        this.recordViolation(
           `Size (input seq ${seq}) sent before the first output; send it after the first output`,
         );
       }
@@ -557,7 +553,7 @@ export class AgentSession {
     }
     const { cols, rows } = (size ?? {}) as { cols?: unknown; rows?: unknown };
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || (cols as number) < 0 || (rows as number) < 0) {
-      this.violation(
+      this.recordViolation(
         `Size (input seq ${seq}) is not {"cols":N,"rows":N}: ${JSON.stringify(payload.toString('utf8').slice(0, 80))}`,
       );
       return true;
@@ -609,11 +605,11 @@ export class AgentSession {
   private onHandshakeResponse(seq: number, payload: Buffer): void {
     const handshake = this.handshake;
     if (handshake?.stage !== 'response') {
-      this.violation(`input seq ${seq}: a HandshakeResponse that no HandshakeRequest asked for`);
+      this.recordViolation(`input seq ${seq}: a HandshakeResponse that no HandshakeRequest asked for`);
       return;
     }
     const fail = (why: string): void => {
-      this.violation(`input seq ${seq}: HandshakeResponse ${why}`);
+      this.recordViolation(`input seq ${seq}: HandshakeResponse ${why}`);
       this.failHandshake(`HandshakeResponse ${why}`);
     };
     let body: { ProcessedClientActions?: unknown };
@@ -655,7 +651,7 @@ export class AgentSession {
       }
     }
     if (!sawSessionType)
-      this.violation(`input seq ${seq}: HandshakeResponse does not answer the SessionType action`);
+      this.recordViolation(`input seq ${seq}: HandshakeResponse does not answer the SessionType action`);
     if (cipherTextKey === undefined) {
       fail('has no KMSEncryption action with a KMSCipherTextKey');
       return;
@@ -694,7 +690,7 @@ export class AgentSession {
   private onChallengeResponse(seq: number, payload: Buffer): void {
     const handshake = this.handshake;
     if (handshake?.stage !== 'challenge' || !handshake.secret || !this.keys) {
-      this.violation(`input seq ${seq}: an EncChallengeResponse that no EncChallengeRequest asked for`);
+      this.recordViolation(`input seq ${seq}: an EncChallengeResponse that no EncChallengeRequest asked for`);
       return;
     }
     let answer: Buffer | undefined;
@@ -708,7 +704,7 @@ export class AgentSession {
     }
     if (!answer?.equals(handshake.secret)) {
       const why = 'EncChallengeResponse is not the challenge re-encrypted with key bytes 32-63';
-      this.violation(`input seq ${seq}: ${why}`);
+      this.recordViolation(`input seq ${seq}: ${why}`);
       this.failHandshake(why);
       return;
     }
