@@ -40,17 +40,8 @@ export function lambdaContext(remainingMs = 300_000): Context {
   };
 }
 
-/** `body` of a shared ecs-error-*.json fixture: the exact wire `{__type, message}`. */
+/** `body` of an events/ecs-error-*.json fixture (copied from the shared ones): the exact wire `{__type, message}`. */
 export function errorFixture(name: string): { __type: string; message: string } {
-  const path = join(
-    import.meta.dirname,
-    '..',
-    '..',
-    '..',
-    '..',
-    'shared',
-    'events',
-    `ecs-error-${name}.json`,
-  );
+  const path = join(import.meta.dirname, '..', '..', '..', 'events', `ecs-error-${name}.json`);
   return (JSON.parse(readFileSync(path, 'utf8')) as { body: { __type: string; message: string } }).body;
 }
