@@ -61,6 +61,7 @@ if (args.values.help) {
 const root = join(import.meta.dirname, '..');
 const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
 const { loadWorld } = await import('./world.ts');
+const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
 const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
   './run-report.ts'
@@ -121,7 +122,8 @@ async function follow(
   }
   out('Targets:');
   for (const line of formatOutcome(collectOutcome(sandbox.journal, name))) out(line);
-  const destination = join(root, '.sandbox', name);
+  // The folder name goes through keySegment: an execution name such as `..` must never reach rmSync.
+  const destination = join(root, '.sandbox', keySegment(name));
   rmSync(destination, { recursive: true, force: true });
   const files = await downloadRun(sandbox.s3.client(sandbox.world.region), sandbox.bucket, name, destination);
   out(
