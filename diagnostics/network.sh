@@ -7,15 +7,25 @@
 #   ECSDIAG_DNS_NAMES="db.internal api.example.com"  ECSDIAG_CHECK_TARGETS="db.internal:5432 api.example.com:443"
 # read from this shell's environment or else from PID 1's environment.
 
+# No pathname expansion: configured names are split into words, never globbed.
+set -f
 have() { command -v "$1" >/dev/null 2>&1; }
 section() { printf '\n===== %s =====\n' "$1"; }
 na() { printf '%s: not available in this image\n' "$1"; }
+envof() { tr '\000' '\n' 2>/dev/null <"/proc/$1/environ" | grep -E "^$2=" | head -n 1 | cut -d= -f2-; }
 conf() {
-  v=$(printenv "$1" 2>/dev/null)
-  if [ -z "$v" ] && [ -r /proc/1/environ ]; then v=$(tr '\000' '\n' 2>/dev/null </proc/1/environ | grep -E "^$1=" | head -n 1 | cut -d= -f2-); fi
+  v=$(envof "$$" "$1")
+  [ -n "$v" ] || v=$(envof 1 "$1")
   printf '%s' "$v" | tr ',' ' '
 }
 safe_host() { case $1 in '' | -* | *[!A-Za-z0-9.:_-]*) return 1 ;; esac; }
+# TCP connect with a 3 s timeout: netcat with -z, else busybox nc (-e true closes at once), else bash /dev/tcp.
+tcp_check() {
+  if have nc && nc -h 2>&1 | grep -q -- ' -z'; then nc -z -w 3 "$1" "$2" </dev/null >/dev/null 2>&1
+  elif have nc && nc -h 2>&1 | grep -q -- '-e PROG'; then nc -w 3 "$1" "$2" -e true </dev/null >/dev/null 2>&1
+  elif have timeout && have bash; then timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null
+  else return 127; fi
+}
 
 section interfaces
 if have ip; then ip addr; elif have ifconfig; then ifconfig -a; else na "ip/ifconfig"; cat /proc/net/dev 2>/dev/null; fi
@@ -56,10 +66,8 @@ for t in $targets; do
   h=${t%:*}; p=${t##*:}
   case $p in '' | *[!0-9]*) printf 'skipped an entry that is not host:port\n'; continue ;; esac
   if ! safe_host "$h"; then printf 'skipped a host with unexpected characters\n'; continue; fi
-  if have nc; then
-    if nc -z -w 3 "$h" "$p" </dev/null >/dev/null 2>&1; then r=open; else r="failed (nc exit $?)"; fi
-  elif have timeout && have bash; then
-    if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$h" "$p" 2>/dev/null; then r=open; else r="failed (exit $?)"; fi
-  else na "nc/bash"; break; fi
+  tcp_check "$h" "$p"; rc=$?
+  if [ "$rc" = 127 ]; then na "nc/bash"; break; fi
+  if [ "$rc" = 0 ]; then r=open; else r="failed (exit $rc)"; fi
   printf '%s:%s %s\n' "$h" "$p" "$r"
 done

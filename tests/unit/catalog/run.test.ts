@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -106,6 +107,28 @@ describe('catalog scripts running in images that do not contain them', () => {
       if (name === 'network') expect(result.stdout).toContain('ip/ifconfig: not available in this image');
     },
   );
+
+  it('network checks the configured host:port pairs on loopback and skips malformed entries', async () => {
+    // Arrange
+    const server: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const targets = `127.0.0.1:${port},127.0.0.1:1 bad;host:1 x:notaport *:1`;
+
+    // Act
+    const result = spawnSync(join(busyboxPath, 'sh'), ['-c', getCatalogScript('network')?.text ?? ''], {
+      encoding: 'utf8',
+      env: { PATH: busyboxPath, ECSDIAG_CHECK_TARGETS: targets },
+    });
+    await new Promise((resolve) => server.close(resolve));
+
+    // Assert
+    const checks = result.stdout.slice(result.stdout.indexOf('===== connectivity checks ====='));
+    expect(checks).toContain(`127.0.0.1:${port} open`);
+    expect(checks).toMatch(/127\.0\.0\.1:1 failed \(exit \d+\)/);
+    expect(checks.match(/skipped a host with unexpected characters/g)).toHaveLength(2);
+    expect(checks).toContain('skipped an entry that is not host:port');
+  });
 
   it('basic prints environment variable names and never their values', () => {
     const text = getCatalogScript('basic')?.text ?? '';
