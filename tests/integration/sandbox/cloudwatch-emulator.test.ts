@@ -81,7 +81,9 @@ describe('cloudwatch-emulator', () => {
     expect(first.MetricAlarms).toHaveLength(2);
     expect(second.MetricAlarms).toHaveLength(1);
     expect(second.NextToken).toBeUndefined();
-    const names = [...(first.MetricAlarms ?? []), ...(second.MetricAlarms ?? [])].map((alarm) => alarm.AlarmName);
+    const names = [...(first.MetricAlarms ?? []), ...(second.MetricAlarms ?? [])].map(
+      (alarm) => alarm.AlarmName,
+    );
     expect(new Set(names).size).toBe(3);
   });
 
