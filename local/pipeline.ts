@@ -35,7 +35,7 @@ export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, numb
 
 /** The fault switches `--faults` turns on. */
 export const DEMO_FAULTS: { ecs: EcsFaults; session: AgentFaults } = {
-  ecs: { targetNotConnectedAttempts: 2 },
+  ecs: { targetNotConnectedAttempts: 2, interruptFirstSessionAfter: 20 },
   session: { seed: 20_261_126, duplicateRate: 0.15, reorderWindow: 4 },
 };
 

@@ -13,7 +13,8 @@ const USAGE = `usage: npm start -- [options]
   --event FILE   the trigger event to send through start-run
                  (default: events/eventbridge-alarm-ecs-cpu-single-metric.json)
   --world FILE   the sandbox world: clusters, services, tasks, alarms (default: local/world.json)
-  --faults       TargetNotConnected on the first ExecuteCommand attempts per task, duplicated and
+  --faults       TargetNotConnected on the first ExecuteCommand attempts per task, the first session
+                 of each task dropped mid-stream (SessionInterruptedError, retried once), duplicated and
                  reordered messages on the data channel
   --keep         keep the sandbox running after the run, for ecs-diag run / dry-run against it
   --verbose      the handlers' INFO logs
@@ -203,7 +204,7 @@ async function main(): Promise<number> {
   );
   if (args.values.faults) {
     out(
-      `Faults on: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
+      `Faults on: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; each task's first session drops after ${DEMO_FAULTS.ecs.interruptFirstSessionAfter} messages; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
     );
   }
   out();

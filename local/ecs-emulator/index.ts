@@ -45,6 +45,8 @@ export interface EcsFaults {
   targetNotConnectedAttempts?: number;
   /** ExecuteCommand fails with AccessDeniedException (every task, or only the task ids listed). */
   accessDenied?: boolean | string[];
+  /** The first session on each task (since the faults were set) loses its websocket after this many output messages. */
+  interruptFirstSessionAfter?: number;
   /** Data-channel faults passed to every session the agent emulator opens. */
   sessionFaults?: AgentFaults;
 }
@@ -62,7 +64,7 @@ export interface EcsEmulator {
   executions: Array<{ taskArn: string; container: string; command: string; sessionId: string }>;
   /** ExecuteCommand attempts per task id, including refused ones. */
   attempts: Map<string, number>;
-  /** Replaces the fault switches (attempt counts start again from zero). */
+  /** Replaces the fault switches (attempt counts and "first session" start again). */
   setFaults(faults: EcsFaults): void;
   close(): Promise<void>;
 }
@@ -76,6 +78,8 @@ const EPOCH = 1741717329.118;
 export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<EcsEmulator> {
   const { world, sessions } = options;
   let faults = options.faults ?? {};
+  /** Tasks that had a session since the faults were (re)set. */
+  const tasksWithSession = new Set<string>();
   const arns = worldArns(world);
   const executions: EcsEmulator['executions'] = [];
   const attempts = new Map<string, number>();
@@ -449,12 +453,18 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
         );
       }
       const taskArn = arns.task(cluster.name, task.id);
+      const firstSession = !tasksWithSession.has(taskArn);
+      tasksWithSession.add(taskArn);
+      const sessionFaults =
+        firstSession && faults.interruptFirstSessionAfter !== undefined
+          ? { ...faults.sessionFaults, dropConnectionAfterMessages: faults.interruptFirstSessionAfter }
+          : faults.sessionFaults;
       const session = sessions.createSession({
         command,
         targetId: `ecs:${cluster.name}_${task.id}_${containerRuntimeId(task, container)}`,
         env: container.env,
         ...(cluster.kmsKeyId !== undefined ? { kms: { keyId: cluster.kmsKeyId } } : {}),
-        ...(faults.sessionFaults !== undefined ? { faults: faults.sessionFaults } : {}),
+        ...(sessionFaults !== undefined ? { faults: sessionFaults } : {}),
       });
       executions.push({ taskArn, container: container.name, command, sessionId: session.sessionId });
       return {
@@ -481,6 +491,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     setFaults(next) {
       faults = next;
       attempts.clear();
+      tasksWithSession.clear();
     },
     close: () => server.close(),
   };

@@ -219,6 +219,20 @@ describe('ecs-emulator', () => {
     expect(spec?.kms?.keyId).toMatch(/^arn:aws:kms:/);
   });
 
+  it('drops only the first session of a task when interruptFirstSessionAfter is set', async () => {
+    emulator.setFaults({ interruptFirstSessionAfter: 5, sessionFaults: { seed: 1 } });
+    const input = { cluster: CLUSTER, container: 'checkout', command: 'true', interactive: true };
+
+    await ecs.send(new ExecuteCommandCommand({ ...input, task: TASK_B }));
+    await ecs.send(new ExecuteCommandCommand({ ...input, task: TASK_B }));
+    emulator.setFaults({ targetNotConnectedAttempts: 1, accessDenied: [TASK_B] });
+
+    expect(sessions.slice(-2).map((spec) => spec.faults)).toEqual([
+      { seed: 1, dropConnectionAfterMessages: 5 },
+      { seed: 1 },
+    ]);
+  });
+
   it('maps exec faults to AccessDenied and InvalidParameter', async () => {
     const base = { cluster: CLUSTER, container: 'checkout', command: 'true', interactive: true };
 

@@ -97,7 +97,7 @@ describe('local sandbox pipeline (end to end)', () => {
     );
   });
 
-  it('retries TargetNotConnected and survives duplicated, reordered data-channel messages', async () => {
+  it('retries TargetNotConnected and an interrupted session, and survives duplicated, reordered messages', async () => {
     sandbox.ecs.setFaults({ ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session });
     const request = {
       cluster: 'payments-prod',
@@ -126,7 +126,7 @@ describe('local sandbox pipeline (end to end)', () => {
       expect(result.status).toBe('succeeded');
       expect(
         outcome.calls.get(`${result.target.taskArn}|${result.target.container}|${result.target.script}`),
-      ).toBe((DEMO_FAULTS.ecs.targetNotConnectedAttempts ?? 0) + 1);
+      ).toBe((DEMO_FAULTS.ecs.targetNotConnectedAttempts ?? 0) + 2);
     }
     const violating = sandbox.ecs.executions
       .map((execution) => sandbox.agent.report(execution.sessionId))
