@@ -3,6 +3,7 @@
  * performs the handshake, and exposes the output as a byte stream with backpressure.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
@@ -125,6 +126,7 @@ class Capture {
   private nextSequence = 0;
   private keys: SessionKeys | undefined;
   private sawOutput = false;
+  private corked = false;
   private lastTraffic = Date.now();
   private bytes = 0;
   private messages = 0;
@@ -202,7 +204,25 @@ class Capture {
   }
 
   private send(frame: Buffer): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.corkUntilNextTick(this.ws);
+    this.ws.send(frame);
+  }
+
+  /**
+   * ws emits every frame of one TCP read synchronously; corking its socket until the next tick turns the acks
+   * of a burst into one write instead of one syscall per ack. `_socket` is ws's (undocumented) net.Socket.
+   */
+  private corkUntilNextTick(ws: WebSocket): void {
+    if (this.corked) return;
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (socket === undefined) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   /** Sends one input_stream_data message and keeps it until acked. */

@@ -1,0 +1,186 @@
+/**
+ * Capture benchmark: throughput of openSessionCapture for a large output through the agent emulator, against a
+ * raw websocket baseline moving the same bytes in 1 KiB binary frames with no protocol. The servers run in a child
+ * process so the numbers (CPU seconds, peak RSS) are the client's alone.
+ *
+ *   npm run bench -- capture              (CAPTURE_BENCH_MB=100 by default)
+ */
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { KMSClient } from '@aws-sdk/client-kms';
+import WebSocket, { WebSocketServer } from 'ws';
+import { openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
+import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
+import { startAgentEmulator } from '#local/agent-emulator/index.ts';
+
+const MB = 1024 * 1024;
+const FRAME = 1024;
+const TARGET = 'ecs:bench_0123456789abcdef0123456789abcdef_0123456789abcdef-1234567890';
+
+type Request =
+  | { type: 'session'; bytes: number; kms: boolean }
+  | { type: 'report'; sessionId: string }
+  | { type: 'stop' };
+
+/** Child side: the agent emulator and a raw websocket server that streams generated output in 1 KiB frames. */
+async function serve(): Promise<void> {
+  const emulator = await startAgentEmulator();
+  const raw = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => raw.once('listening', resolve));
+  raw.on('connection', (socket, request) => {
+    const bytes = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('bytes'));
+    void streamRaw(socket, bytes);
+  });
+  const rawUrl = `ws://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  process.send?.({ type: 'ready', rawUrl, httpEndpoint: emulator.httpEndpoint });
+  process.on('message', (message: Request) => {
+    if (message.type === 'session') {
+      const session = emulator.createSession({
+        generatedOutputBytes: message.bytes,
+        ...(message.kms ? { kms: { keyId: 'alias/bench' }, targetId: TARGET } : {}),
+      });
+      process.send?.({ type: 'session', session });
+    } else if (message.type === 'report') {
+      void emulator
+        .waitForSession(message.sessionId)
+        .then((report) => process.send?.({ type: 'report', report }));
+    } else {
+      raw.close();
+      void emulator.close().then(() => process.exit(0));
+    }
+  });
+}
+
+async function streamRaw(socket: WebSocket, bytes: number): Promise<void> {
+  let pending = Buffer.alloc(0);
+  for await (const block of generatedOutput(bytes)) {
+    pending = Buffer.concat([pending, block as Buffer]);
+    while (pending.length >= FRAME) {
+      socket.send(pending.subarray(0, FRAME));
+      pending = pending.subarray(FRAME);
+    }
+    while (socket.bufferedAmount > 2 * MB) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  if (pending.length > 0) socket.send(pending);
+  socket.close(1000);
+}
+
+interface Measured {
+  seconds: number;
+  cpuSeconds: number;
+  sha256: string;
+  bytes: number;
+}
+
+async function measure(work: () => Promise<{ sha256: string; bytes: number }>): Promise<Measured> {
+  globalThis.gc?.();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const { sha256, bytes } = await work();
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, sha256, bytes };
+}
+
+async function hashStream(
+  stream: Readable | AsyncIterable<unknown>,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function rawReceive(url: string): Promise<{ sha256: string; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    socket.on('message', (data: Buffer) => {
+      hash.update(data);
+      bytes += data.length;
+    });
+    socket.on('close', () => resolve({ sha256: hash.digest('hex'), bytes }));
+    socket.on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const megabytes = Number(process.env.CAPTURE_BENCH_MB ?? '100');
+  const bytes = Math.round(megabytes * MB);
+  const child = fork(import.meta.filename, ['--serve'], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const inbox: Array<(message: Record<string, unknown>) => void> = [];
+  child.on('message', (message: Record<string, unknown>) => inbox.shift()?.(message));
+  const next = () => new Promise<Record<string, unknown>>((resolve) => inbox.push(resolve));
+  const ready = await next();
+  const rawUrl = ready.rawUrl as string;
+  process.on('exit', () => child.kill());
+  const kms = new KMSClient({
+    endpoint: ready.httpEndpoint as string,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+
+  async function capture(encrypted: boolean): Promise<Measured> {
+    child.send({ type: 'session', bytes, kms: encrypted } satisfies Request);
+    const { session } = (await next()) as { session: SessionCredentials };
+    const result = await measure(async () => {
+      const running = openSessionCapture({ session, kms, targetId: TARGET });
+      const hashed = await hashStream(running.output);
+      await running.done;
+      return hashed;
+    });
+    child.send({ type: 'report', sessionId: session.sessionId } satisfies Request);
+    const { report } = (await next()) as { report: { outputSha256: string; violations: string[] } };
+    if (report.outputSha256 !== result.sha256 || report.violations.length > 0 || result.bytes !== bytes) {
+      throw new Error(`capture was not byte-exact or had violations: ${JSON.stringify(report.violations)}`);
+    }
+    return result;
+  }
+
+  // Warm-up (JIT, KMS client) on a small run, then the measured runs.
+  child.send({ type: 'session', bytes: 4 * MB, kms: true } satisfies Request);
+  const warm = (await next()) as { session: SessionCredentials };
+  const warmCapture = openSessionCapture({ session: warm.session, kms, targetId: TARGET });
+  await hashStream(warmCapture.output);
+  await warmCapture.done;
+  await rawReceive(`${rawUrl}/?bytes=${4 * MB}`);
+
+  const rssBefore = process.memoryUsage.rss();
+  const rawRun = await measure(() => rawReceive(`${rawUrl}/?bytes=${bytes}`));
+  const plain = await capture(false);
+  const encrypted = await capture(true);
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  if (rawRun.sha256 !== plain.sha256)
+    throw new Error('the raw baseline moved different bytes than the capture');
+
+  const rate = (run: Measured) => megabytes / run.seconds;
+  const line = (name: string, run: Measured) =>
+    `${name.padEnd(28)} ${rate(run).toFixed(1).padStart(7)} MB/s  ${run.seconds.toFixed(2).padStart(6)} s  ` +
+    `${(run.cpuSeconds / megabytes).toFixed(4)} client CPU-s/MB`;
+  process.stdout.write(
+    [
+      `capture of ${megabytes} MB (generated output, 1 KiB messages), servers in a child process`,
+      line('raw websocket baseline', rawRun),
+      line('openSessionCapture', plain),
+      line('openSessionCapture + KMS', encrypted),
+      `ratio capture / raw          ${(rate(plain) / rate(rawRun)).toFixed(2)}`,
+      `ratio capture+KMS / raw      ${(rate(encrypted) / rate(rawRun)).toFixed(2)}`,
+      `client peak RSS              ${(peakRss / MB).toFixed(1)} MB (RSS before the measured runs ${(rssBefore / MB).toFixed(1)} MB)`,
+      '',
+    ].join('\n'),
+  );
+  kms.destroy();
+  child.send({ type: 'stop' } satisfies Request);
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
