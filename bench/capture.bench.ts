@@ -22,6 +22,7 @@ const TARGET = 'ecs:bench_0123456789abcdef0123456789abcdef_0123456789abcdef-1234
 type Request =
   | { type: 'session'; bytes: number; kms: boolean }
   | { type: 'report'; sessionId: string }
+  | { type: 'cpu' }
   | { type: 'stop' };
 
 /** Child side: the agent emulator and a raw websocket server that streams generated output in 1 KiB frames. */
@@ -42,6 +43,9 @@ async function serve(): Promise<void> {
         ...(message.kms ? { kms: { keyId: 'alias/bench' }, targetId: TARGET } : {}),
       });
       process.send?.({ type: 'session', session });
+    } else if (message.type === 'cpu') {
+      const used = process.cpuUsage();
+      process.send?.({ type: 'cpu', seconds: (used.user + used.system) / 1e6 });
     } else if (message.type === 'report') {
       void emulator
         .waitForSession(message.sessionId)
@@ -70,6 +74,7 @@ async function streamRaw(socket: WebSocket, bytes: number): Promise<void> {
 interface Measured {
   seconds: number;
   cpuSeconds: number;
+  serverCpuSeconds?: number;
   sha256: string;
   bytes: number;
 }
@@ -154,10 +159,20 @@ async function main(): Promise<void> {
   await warmCapture.done;
   await rawReceive(`${rawUrl}/?bytes=${4 * MB}`);
 
+  async function serverCpu(): Promise<number> {
+    child.send({ type: 'cpu' } satisfies Request);
+    return (await next()).seconds as number;
+  }
+  async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
+    const before = await serverCpu();
+    const result = await run();
+    return { ...result, serverCpuSeconds: (await serverCpu()) - before };
+  }
+
   const rssBefore = process.memoryUsage.rss();
-  const rawRun = await measure(() => rawReceive(`${rawUrl}/?bytes=${bytes}`));
-  const plain = await capture(false);
-  const encrypted = await capture(true);
+  const rawRun = await withServerCpu(() => measure(() => rawReceive(`${rawUrl}/?bytes=${bytes}`)));
+  const plain = await withServerCpu(() => capture(false));
+  const encrypted = await withServerCpu(() => capture(true));
   const peakRss = process.resourceUsage().maxRSS * 1024;
   if (rawRun.sha256 !== plain.sha256)
     throw new Error('the raw baseline moved different bytes than the capture');
@@ -165,7 +180,8 @@ async function main(): Promise<void> {
   const rate = (run: Measured) => megabytes / run.seconds;
   const line = (name: string, run: Measured) =>
     `${name.padEnd(28)} ${rate(run).toFixed(1).padStart(7)} MB/s  ${run.seconds.toFixed(2).padStart(6)} s  ` +
-    `${(run.cpuSeconds / megabytes).toFixed(4)} client CPU-s/MB`;
+    `${(run.cpuSeconds / megabytes).toFixed(4)} client CPU-s/MB  ` +
+    `(server ${((run.serverCpuSeconds ?? 0) / megabytes).toFixed(4)} CPU-s/MB)`;
   process.stdout.write(
     [
       `capture of ${megabytes} MB (generated output, 1 KiB messages), servers in a child process`,

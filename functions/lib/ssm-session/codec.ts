@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { ProtocolError } from '../errors.ts';
 
 /** Message types of the Session Manager data channel (spec section 3). */
@@ -64,22 +64,24 @@ export interface OutgoingMessage {
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Writes a canonical UUID string as the wire's 16 bytes: the second half first (spec section 2). */
-export function uuidToWire(uuid: string): Buffer {
+export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offset = 0): Buffer {
   const lower = uuid.toLowerCase();
   if (!UUID_PATTERN.test(lower)) throw new ProtocolError('MessageId', `not a UUID: ${JSON.stringify(uuid)}`);
-  const canonical = Buffer.from(lower.replaceAll('-', ''), 'hex');
-  return Buffer.concat([canonical.subarray(8, 16), canonical.subarray(0, 8)]);
+  const hex = lower.replaceAll('-', '');
+  target.write(hex.slice(16), offset, 8, 'hex');
+  target.write(hex.slice(0, 16), offset + 8, 8, 'hex');
+  return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
 }
 
 /** Reads the wire's 16 UUID bytes back into a lowercase hyphenated string. */
 export function uuidFromWire(wire: Buffer): string {
-  const hex = Buffer.concat([wire.subarray(8, 16), wire.subarray(0, 8)]).toString('hex');
+  const hex = wire.toString('hex', 8, 16) + wire.toString('hex', 0, 8);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** SHA-256 of the payload, raw 32 bytes. */
 export function payloadDigest(payload: Buffer): Buffer {
-  return createHash('sha256').update(payload).digest();
+  return hash('sha256', payload, 'buffer');
 }
 
 /** Encodes one ClientMessage into the bytes of a binary websocket frame. */
@@ -98,7 +100,7 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
   frame.writeBigUInt64BE(BigInt(message.createdDate ?? Date.now()), 40);
   frame.writeBigInt64BE(message.sequenceNumber, 48);
   frame.writeBigUInt64BE(message.flags, 56);
-  uuidToWire(message.messageId ?? randomUUID()).copy(frame, 64);
+  uuidToWire(message.messageId ?? randomUUID(), frame, 64);
   payloadDigest(message.payload).copy(frame, 80);
   frame.writeUInt32BE(message.payloadType, 112);
   frame.writeUInt32BE(message.payload.length, PAYLOAD_LENGTH_OFFSET);
