@@ -155,10 +155,10 @@ export function decrypt(key: Buffer, sealed: Buffer, field = 'Payload'): Buffer 
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([
-      decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
+    // GCM is a stream mode: update() returns all the plaintext, final() only checks the tag.
+    const plaintext = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES));
+    decipher.final();
+    return plaintext;
   } catch (error) {
     throw new ProtocolError(field, 'AES-GCM decryption failed (wrong key or tampered data)', {
       cause: error,
