@@ -399,7 +399,8 @@ class Capture {
       );
     }
     const reason = typeof content.Output === 'string' ? content.Output.trim() : '';
-    if (reason !== '') throw new SessionClosedError(reason);
+    // The reason is service text: quoted (escaped) and bounded before it reaches an error message or a log line.
+    if (reason !== '') throw new SessionClosedError(JSON.stringify(reason.slice(0, 1000)));
     this.finish();
     this.ws?.close(1000);
     this.output.push(null);
@@ -408,7 +409,7 @@ class Capture {
 
   private socketClosed(code: number, reason: string): void {
     if (this.finished || this.closeReceived) return;
-    const why = reason === '' ? `code ${code}` : `code ${code}, ${JSON.stringify(reason)}`;
+    const why = reason === '' ? `code ${code}` : `code ${code}, ${JSON.stringify(reason.slice(0, 1000))}`;
     this.fail(
       new SessionInterruptedError(
         `data channel ${this.options.session.sessionId} closed without channel_closed (${why}) after ${this.messages} messages`,
