@@ -270,8 +270,8 @@ class Capture {
     if (sequence < 0n || sequence > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
     }
-    // Ack first, duplicates included, before any slow work.
-    this.send(encodeAcknowledge(message));
+    // Ack first, duplicates included, before any slow work (but never a message that cannot be buffered).
+    if (this.incoming.fits(Number(sequence))) this.send(encodeAcknowledge(message));
     const arrival = this.incoming.accept(Number(sequence), message, (next) =>
       this.enqueue({ kind: 'message', message: next }),
     );

@@ -27,6 +27,11 @@ export class IncomingSequencer<T> {
     return this.buffered.size;
   }
 
+  /** Whether a message with this sequence number can be accepted (it is not beyond the buffer's reach). */
+  fits(sequence: number): boolean {
+    return sequence - this.expected <= this.capacity;
+  }
+
   /**
    * Accepts one message; in-order messages (and any buffered ones they release) go to `deliver`.
    * A sequence number further ahead than the buffer can hold is a ProtocolError.
@@ -37,7 +42,7 @@ export class IncomingSequencer<T> {
       return 'duplicate';
     }
     if (sequence > this.expected) {
-      if (sequence - this.expected > this.capacity) {
+      if (!this.fits(sequence)) {
         throw new ProtocolError(
           'SequenceNumber',
           `${sequence} is more than ${this.capacity} messages ahead of the next expected ${this.expected}; the gap cannot be buffered`,

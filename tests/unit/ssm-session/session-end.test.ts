@@ -75,6 +75,7 @@ describe('ssm-session capture: how a session ends', () => {
 
     // Assert
     await expect(capture.done).rejects.toMatchObject({ name: 'ProtocolError', field: 'SequenceNumber' });
+    expect(connection.ackedSequences()).toEqual([]);
   });
 
   it('delivers StdErr payloads, skips HandshakeComplete text, and ignores messages meant for other peers', async () => {
