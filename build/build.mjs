@@ -17,7 +17,9 @@ const functionsDir = join(root, 'functions');
 /** The functions: every folder under functions/ with a handler.ts, except the shared lib. */
 export function functionNames() {
   return readdirSync(functionsDir)
-    .filter((name) => name !== 'lib' && statSync(join(functionsDir, name, 'handler.ts'), { throwIfNoEntry: false }))
+    .filter(
+      (name) => name !== 'lib' && statSync(join(functionsDir, name, 'handler.ts'), { throwIfNoEntry: false }),
+    )
     .sort();
 }
 
@@ -39,7 +41,9 @@ export function bundleOptions(name, outdir) {
     metafile: true,
     logLevel: 'warning',
     // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
   };
 }
 
@@ -59,7 +63,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { only: { type: 'string' }, outdir: { type: 'string' } } });
   const all = functionNames();
   if (values.only !== undefined && !all.includes(values.only)) {
-    process.stderr.write(`build: --only ${JSON.stringify(values.only)} is not a function; use one of ${all.join(', ')}\n`);
+    process.stderr.write(
+      `build: --only ${JSON.stringify(values.only)} is not a function; use one of ${all.join(', ')}\n`,
+    );
     process.exit(2);
   }
   const names = values.only ? [values.only] : all;
