@@ -6,6 +6,7 @@ import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/in
 import { type EcsEmulator, startEcsEmulator } from '#local/ecs-emulator/index.ts';
 import { type LocalS3, startLocalS3 } from '#local/s3.ts';
 import { parseWorld } from '#local/world.ts';
+import { fakeContext } from '../../support/lambda-context.ts';
 
 const REGION = 'us-east-1';
 const BUCKET = 'diagnostics-output';
@@ -44,21 +45,7 @@ let localS3: LocalS3;
 let s3: S3Client;
 
 function context(remainingMs: number): Context {
-  const end = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'run-diagnostic',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:run-diagnostic`,
-    memoryLimitInMB: '512',
-    awsRequestId: 'b1f0c8a2-0000-4000-8000-000000000001',
-    logGroupName: '/aws/lambda/run-diagnostic',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return fakeContext('run-diagnostic', remainingMs);
 }
 
 function input(cluster: string, task: string, script = 'basic'): RunDiagnosticInput {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { RunDiagnosticInput } from '#lib/contracts.ts';
+import { fakeContext } from '../../support/lambda-context.ts';
 
 export const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:493817260514:cluster/payments-prod';
 export const TASK_ARN =
@@ -23,21 +24,7 @@ export function runInput(overrides: Partial<RunDiagnosticInput['target']> = {}):
 
 /** A Lambda context with `remainingMs` left. */
 export function lambdaContext(remainingMs = 300_000): Context {
-  const end = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'run-diagnostic',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:493817260514:function:run-diagnostic',
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/run-diagnostic',
-    logStreamName: '2025/03/14/[$LATEST]abc',
-    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return fakeContext('run-diagnostic', remainingMs);
 }
 
 /** `body` of an events/ecs-error-*.json fixture (copied from the shared ones): the exact wire `{__type, message}`. */
