@@ -31,6 +31,8 @@ export function bundleOptions(name, outdir) {
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
+    // Prefer the ES module builds (the AWS SDK's dist-es) so unused commands are tree-shaken away.
+    mainFields: ['module', 'main'],
     format: 'esm',
     target: 'node24',
     minify: true,
