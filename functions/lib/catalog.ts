@@ -6,6 +6,8 @@
  * esbuild (a `.sh` import works under none of the first three). A unit test fails when it is stale.
  */
 import { GENERATED_CATALOG } from './catalog.generated.ts';
+import { optionalEnv } from './config.ts';
+import { ConfigurationError } from './errors.ts';
 
 /** One diagnostic script with its limits. */
 export interface CatalogScript {
@@ -48,4 +50,15 @@ export function isCatalogScript(name: string): boolean {
 /** The catalog script called `name`, or undefined. */
 export function getCatalogScript(name: string): CatalogScript | undefined {
   return SCRIPTS.get(name);
+}
+
+/** Reads DEFAULT_SCRIPT (default `basic`); a name outside the catalog fails the cold start. */
+export function defaultScriptFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const name = optionalEnv('DEFAULT_SCRIPT', 'basic', env);
+  if (!isCatalogScript(name)) {
+    throw new ConfigurationError(
+      `environment variable DEFAULT_SCRIPT=${JSON.stringify(name)} is not a catalog script (${catalogScriptNames().join(', ')})`,
+    );
+  }
+  return name;
 }

@@ -1,9 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { catalogScriptNames, isCatalogScript } from '#lib/catalog.ts';
-import { integerEnv, listEnv, optionalEnv } from '#lib/config.ts';
+import { defaultScriptFromEnv } from '#lib/catalog.ts';
+import { integerEnv, listEnv } from '#lib/config.ts';
 import type { ResolvedTargets } from '#lib/contracts.ts';
-import { ConfigurationError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { MAX_TASKS_LIMIT } from '#lib/request.ts';
@@ -12,12 +11,7 @@ import { routingTable } from '#lib/targets/routing-table.ts';
 
 /** Reads resolve-targets' environment; a bad variable fails the cold start. */
 export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): ResolveConfig {
-  const defaultScript = optionalEnv('DEFAULT_SCRIPT', 'basic', env);
-  if (!isCatalogScript(defaultScript)) {
-    throw new ConfigurationError(
-      `environment variable DEFAULT_SCRIPT=${JSON.stringify(defaultScript)} is not a catalog script (${catalogScriptNames().join(', ')})`,
-    );
-  }
+  const defaultScript = defaultScriptFromEnv(env);
   return {
     allowedClusters: listEnv('ALLOWED_CLUSTERS', env),
     defaultMaxTasks: integerEnv('DEFAULT_MAX_TASKS', 3, { min: 1, max: MAX_TASKS_LIMIT }, env),

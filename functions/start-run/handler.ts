@@ -1,7 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { catalogScriptNames, isCatalogScript } from '#lib/catalog.ts';
-import { integerEnv, listEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
-import { ConfigurationError } from '#lib/errors.ts';
+import { defaultScriptFromEnv } from '#lib/catalog.ts';
+import { integerEnv, listEnv, requiredEnv } from '#lib/config.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
@@ -9,12 +8,7 @@ import { type RunOutcome, type StartConfig, startRuns } from '#lib/triggers/star
 
 /** Reads start-run's environment; a bad variable fails the cold start. */
 export function loadStartConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
-  const defaultScript = optionalEnv('DEFAULT_SCRIPT', 'basic', env);
-  if (!isCatalogScript(defaultScript)) {
-    throw new ConfigurationError(
-      `environment variable DEFAULT_SCRIPT=${JSON.stringify(defaultScript)} is not a catalog script (${catalogScriptNames().join(', ')})`,
-    );
-  }
+  const defaultScript = defaultScriptFromEnv(env);
   return {
     stateMachineArn: requiredEnv('STATE_MACHINE_ARN', env),
     alarmNamePrefix: env.ALARM_NAME_PREFIX?.trim() ?? '',
