@@ -29,19 +29,23 @@ section "processes (pid ppid state rss_kb threads command)"
 me=$(tr '\000\n' ' ' 2>/dev/null <"/proc/$$/cmdline")
 parent=$(tr '\000\n' ' ' 2>/dev/null <"/proc/$PPID/cmdline")
 case $parent in *__ECSDIAG_RC_*) ;; *) parent=/nonexistent ;; esac
-for d in /proc/[0-9]*; do
-  [ -d "$d" ] || continue
-  pid=${d#/proc/}; ppid=-; st=-; rss=-; thr=-
-  if [ -r "$d/status" ]; then
-    while IFS=': 	' read -r k v _; do
-      case $k in PPid) ppid=$v ;; State) st=$v ;; VmRSS) rss=$v ;; Threads) thr=$v ;; esac
-    done <"$d/status"
-  fi
-  cmd=$(tr '\000\n' ' ' <"$d/cmdline" 2>/dev/null)
-  [ -n "$cmd" ] || cmd="[$(cat "$d/comm" 2>/dev/null)]"
-  if [ "$cmd" = "$me" ] || [ "$cmd" = "$parent" ]; then cmd='[ecs-diag: this diagnostic script]'; fi
-  printf '%s %s %s %s %s %s\n' "$pid" "$ppid" "$st" "$rss" "$thr" "$cmd"
-done
+list_processes() {
+  for d in /proc/[0-9]*; do
+    [ -d "$d" ] || continue
+    pid=${d#/proc/}; ppid=-; st=-; rss=-; thr=-
+    if [ -r "$d/status" ]; then
+      while IFS=': 	' read -r k v _; do
+        case $k in PPid) ppid=$v ;; State) st=$v ;; VmRSS) rss=$v ;; Threads) thr=$v ;; esac
+      done <"$d/status"
+    fi
+    cmd=$(tr '\000\n' ' ' <"$d/cmdline" 2>/dev/null)
+    [ -n "$cmd" ] || cmd="[$(cat "$d/comm" 2>/dev/null)]"
+    if [ "$cmd" = "$me" ] || [ "$cmd" = "$parent" ]; then cmd='[ecs-diag: this diagnostic script]'; fi
+    printf '%s %s %s %s %s %s\n' "$pid" "$ppid" "$st" "$rss" "$thr" "$cmd"
+  done
+}
+# Numeric pid order when sort exists (the glob lists /proc in text order).
+if command -v sort >/dev/null 2>&1; then list_processes | sort -n; else list_processes; fi
 
 section memory
 if [ -r /proc/meminfo ]; then grep -E '^(MemTotal|MemFree|MemAvailable|Buffers|Cached|SwapTotal|SwapFree|Shmem):' /proc/meminfo; else na /proc/meminfo; fi
