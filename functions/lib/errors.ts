@@ -21,14 +21,6 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** A piece of the pipeline that a later change fills in. */
-export class NotImplementedError extends Error {
-  constructor(what: string) {
-    super(`${what} is not implemented yet`);
-    this.name = 'NotImplementedError';
-  }
-}
-
 /** The data-channel websocket closed before the service sent channel_closed. */
 export class SessionInterruptedError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -64,7 +64,7 @@ describe('run-report', () => {
             ],
           },
         },
-        error: { name: 'NotImplementedError', message: 'write-report' },
+        error: { name: 'Sandbox.Timedout', message: 'write-report ran out of time' },
         ms: 1,
       },
       { executionName: 'other', state: 'RunDiagnostic', input: { target: a }, output: {}, ms: 1 },
