@@ -78,9 +78,18 @@ async function containerRuntimeId(
   return response.tasks?.[0]?.containers?.find((c) => c.name === target.container)?.runtimeId;
 }
 
-/** S3 user metadata travels as HTTP headers: untrusted values are percent-encoded (encodeURIComponent). */
+/**
+ * S3 user metadata travels as HTTP headers: untrusted values are percent-encoded (encodeURIComponent) and
+ * cut to MAX_METADATA_VALUE at a whole character, so the value always decodes with decodeURIComponent.
+ */
 export function metadataValue(value: string): string {
-  return encodeURIComponent(value).slice(0, MAX_METADATA_VALUE);
+  let encoded = '';
+  for (const character of value) {
+    const next = encodeURIComponent(character.isWellFormed() ? character : '\uFFFD');
+    if (encoded.length + next.length > MAX_METADATA_VALUE) break;
+    encoded += next;
+  }
+  return encoded;
 }
 
 /** Runs the target's catalog script and stores its output; throws the contract's errors. */
