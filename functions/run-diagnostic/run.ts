@@ -73,6 +73,7 @@ async function containerRuntimeId(
         cluster: target.cluster,
         task: target.taskArn,
         container: target.container,
+        action: 'ecs:DescribeTasks',
       });
     });
   return response.tasks?.[0]?.containers?.find((c) => c.name === target.container)?.runtimeId;

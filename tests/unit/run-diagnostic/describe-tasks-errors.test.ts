@@ -1,0 +1,64 @@
+import {
+  AccessDeniedException,
+  DescribeClustersCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ExecuteCommandCommand,
+} from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext, runInput } from './fixtures.ts';
+
+process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
+const ecs = mockClient(ECSClient);
+mockClient(S3Client);
+mockClient(SSMClient);
+mockClient(KMSClient);
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+let handler: Handler;
+let clearClusterCache: () => void;
+
+const KMS_KEY = 'arn:aws:kms:us-east-1:493817260514:key/4b1e7d29-8c3a-4f56-9e02-d7a1c6b5e384';
+
+describe('run-diagnostic DescribeTasks error mapping', () => {
+  beforeAll(async () => {
+    ({ handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
+      handler: Handler;
+    });
+    ({ clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts'));
+  });
+
+  beforeEach(() => {
+    ecs.reset();
+    clearClusterCache();
+    ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {
+          clusterName: 'payments-prod',
+          configuration: { executeCommandConfiguration: { kmsKeyId: KMS_KEY } },
+        },
+      ],
+      failures: [],
+    });
+  });
+
+  it('names DescribeTasks, not ExecuteCommand, when the runtime-id lookup is denied', async () => {
+    // Arrange: a KMS cluster needs the container runtime id, which DescribeTasks gives
+    ecs
+      .on(DescribeTasksCommand)
+      .rejects(new AccessDeniedException({ $metadata: {}, message: 'not authorized to DescribeTasks' }));
+
+    // Act
+    const failure = (await handler(runInput(), lambdaContext()).catch((error: unknown) => error)) as Error;
+
+    // Assert
+    expect(failure.name).toBe('AccessDeniedException');
+    expect(failure.message).toMatch(/^ecs:DescribeTasks was denied for cluster/);
+    expect(failure.message).not.toMatch(/ecs:ExecuteCommand was denied/);
+    expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
+  });
+});
