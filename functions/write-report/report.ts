@@ -103,16 +103,38 @@ function normaliseResult(value: unknown): TargetResult {
   return { ...result, target, status: 'failed', error: normalised };
 }
 
+/**
+ * The resolved targets of a run whose Map state failed as a whole (no per-target results): each is listed
+ * as failed with the Map's error, so the manifest never shows fewer targets than the run had.
+ */
+function unrecordedTargets(targets: readonly Target[], mapError: ManifestError | undefined): TargetResult[] {
+  const name = mapError?.name ?? 'NoResultRecorded';
+  const cause = mapError === undefined ? '' : ` (${mapError.name}: ${mapError.message})`;
+  return targets.filter(isTarget).map((target) => ({
+    target,
+    status: 'failed',
+    error: {
+      name,
+      message: `the RunTargets Map state ended without its results${cause}; no result was recorded for this target, and its output may be incomplete`,
+    },
+  }));
+}
+
 /** Builds the run manifest from whatever the execution reached, and the key it belongs at. */
 export function buildManifest(input: WriteReportInput, now: Date): { key: string; manifest: Manifest } {
   const { state, execution } = input;
   const prefix = state.resolved?.run?.prefix ?? runPrefix(new Date(execution.startTime), execution.name);
-  const targets = (state.results ?? []).map(normaliseResult);
   const skipped = state.resolved?.skipped ?? [];
   const errors: ManifestError[] = [];
   if (state.resolveError)
     errors.push({ stage: 'ResolveTargets', ...normaliseCaughtError(state.resolveError) });
   if (state.runError) errors.push({ stage: 'RunTargets', ...normaliseCaughtError(state.runError) });
+  const targets = Array.isArray(state.results)
+    ? state.results.map(normaliseResult)
+    : unrecordedTargets(
+        state.resolved?.targets ?? [],
+        errors.find((error) => error.stage === 'RunTargets'),
+      );
   const succeeded = targets.filter((target) => target.status === 'succeeded').length;
   const failed = targets.filter((target) => target.status === 'failed').length;
   const outcome = succeeded === 0 ? 'failed' : failed > 0 || errors.length > 0 ? 'partial' : 'succeeded';
