@@ -14,13 +14,13 @@ const PATTERNS: { kind: string; source: string }[] = [
   {
     kind: 'aws-secret-key',
     source:
-      '(?<keep1>(?i:aws_?secret_?access_?key|secret_?access_?key)["\']?[ \\t]*[:=][ \\t]*["\']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])',
+      '(?<keep1>(?i:aws_?secret_?access_?key|secret_?access_?key)["\']?[ \\t]{0,64}[:=][ \\t]{0,64}["\']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])',
   },
   {
     kind: 'aws-access-key-id',
     source: '(?<![A-Z0-9])(?:AKIA|ASIA|AROA|AIDA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])',
   },
-  { kind: 'bearer-token', source: '(?<keep2>(?i:bearer)[ \\t]+)[A-Za-z0-9._~+/-]{8,4096}={0,3}' },
+  { kind: 'bearer-token', source: '(?<keep2>(?i:bearer)[ \\t]{1,64})[A-Za-z0-9._~+/-]{8,4096}={0,3}' },
   {
     kind: 'url-credentials',
     source: '(?<keep3>://[^ \\t\\r\\n:/@]{1,256}:)[^ \\t\\r\\n@/]{1,256}(?=@)',
@@ -28,7 +28,7 @@ const PATTERNS: { kind: string; source: string }[] = [
   {
     kind: 'password-pair',
     source:
-      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]*[:=][ \\t]*)(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
+      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]{0,64}[:=][ \\t]{0,64})(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
   },
 ];
 
