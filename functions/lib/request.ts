@@ -101,6 +101,24 @@ const requestSchema = z
     if (request.service !== undefined && request.tasks !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['tasks'], message: 'give either service or tasks, not both' });
     }
+    if (request.tasks !== undefined && request.cluster === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'is required with tasks: give the cluster (name or ARN) the tasks run in',
+      });
+    }
+    const clusterName = request.cluster?.split('/').pop();
+    request.tasks?.forEach((task, index) => {
+      const taskCluster = /:task\/([^/]+)\/[^/]+$/.exec(task)?.[1];
+      if (taskCluster !== undefined && taskCluster !== clusterName) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tasks', index],
+          message: `is a task of cluster ${taskCluster}, not of the request's cluster ${clusterName ?? '(none)'}; give tasks of one cluster, or their bare task ids`,
+        });
+      }
+    });
     if (request.cluster === undefined && request.alarm === undefined) {
       ctx.addIssue({
         code: 'custom',
