@@ -9,7 +9,10 @@ import { Transform, type TransformCallback } from 'node:stream';
 const PATTERNS: { kind: string; source: string }[] = [
   {
     kind: 'private-key',
-    source: '-----BEGIN[A-Z ]{0,40} PRIVATE KEY-----[\\s\\S]{0,16384}?-----END[A-Z ]{0,40} PRIVATE KEY-----',
+    // A block whose END line never comes (output cut at a deadline, or a longer block) loses the
+    // 16 KiB after its BEGIN line, or everything up to the end of the output.
+    source:
+      '-----BEGIN[A-Z ]{0,40} PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END[A-Z ]{0,40} PRIVATE KEY-----|[\\s\\S]{0,16384})',
   },
   {
     kind: 'aws-secret-key',
