@@ -90,6 +90,7 @@ export const CLIENT_VERSION = '1.2.0.0';
 const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const TERMINATE_TIMEOUT_MS = 5000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const CTRL_C = Buffer.from([0x03]);
 const DELIVERED_PAYLOAD_TYPES = new Set<number>([
   PayloadType.Output,
@@ -182,13 +183,21 @@ class Capture {
       if (Date.now() - this.lastTraffic >= pingEvery && ws.readyState === WebSocket.OPEN) ws.ping();
     }, pingEvery);
     this.timers.push(resend, ping);
-    if (deadline !== undefined) {
-      this.timers.push(setTimeout(() => void this.truncate('deadline'), deadline - Date.now()));
-    }
+    if (deadline !== undefined) this.armDeadline(deadline);
     if (signal !== undefined) {
       this.onAbort = () => void this.truncate('aborted');
       signal.addEventListener('abort', this.onAbort, { once: true });
     }
+  }
+
+  /** A timer waits at most 2^31-1 ms (about 24.8 days), and fires at once beyond it: re-arm until the deadline. */
+  private armDeadline(deadline: number): void {
+    const wait = deadline - Date.now();
+    if (wait <= 0) {
+      void this.truncate('deadline');
+      return;
+    }
+    this.timers.push(setTimeout(() => this.armDeadline(deadline), Math.min(wait, MAX_TIMER_MS)));
   }
 
   private sendToken(): void {

@@ -116,6 +116,27 @@ describe('ssm-session capture: deadline and abort', () => {
     broken.destroy();
   });
 
+  it('a deadline further away than a timer can wait (24.8 days) does not truncate the session at once', async () => {
+    // Arrange
+    const session = credentials(agent, 'session-far-deadline');
+    const thirtyDays = 30 * 24 * 3600 * 1000;
+    const capture = openSessionCapture({ session, ssm: ssm.client, deadline: Date.now() + thirtyDays });
+    const output = collect(capture.output);
+    const connection = await agent.nextConnection();
+    await connection.token;
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    connection.sendOutput(0, 'all of it');
+    await connection.waitFor(() => connection.ackedSequences().length === 1);
+    connection.sendChannelClosed();
+
+    // Assert
+    await expect(capture.done).resolves.toMatchObject({ truncated: false, bytes: 9 });
+    await expect(output).resolves.toEqual(Buffer.from('all of it'));
+    expect(ssm.terminated).not.toContain('session-far-deadline');
+  });
+
   it('with a signal already aborted, never connects and still terminates the session', async () => {
     // Arrange
     const session = credentials(agent, 'session-abort-2');
