@@ -109,6 +109,15 @@ const requestSchema = z
       });
     }
     const clusterName = request.cluster?.split('/').pop();
+    const serviceCluster =
+      request.service === undefined ? undefined : /:service\/([^/]+)\/[^/]+$/.exec(request.service)?.[1];
+    if (serviceCluster !== undefined && clusterName !== undefined && serviceCluster !== clusterName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['service'],
+        message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; give the service's own cluster, or the bare service name`,
+      });
+    }
     request.tasks?.forEach((task, index) => {
       const taskCluster = /:task\/([^/]+)\/[^/]+$/.exec(task)?.[1];
       if (taskCluster !== undefined && taskCluster !== clusterName) {
