@@ -41,6 +41,8 @@ export const MAX_TARGETS = 200;
 /** Most skipped entries listed per location; the rest are summarised in one entry. */
 const MAX_SKIPPED_PER_LOCATION = 20;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** A task id as ECS issues them (32 hex digits, or the older UUID form). */
+const TASK_ID = /^(?:[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$/;
 
 /** Validates the state input around the request (the request itself is validated by parseRequest). */
 export function parseResolveInput(input: unknown): {
@@ -124,6 +126,16 @@ async function resolveLocation(
 ): Promise<LocationResult> {
   const cluster = lastArnSegment(location.cluster);
   const skipped: SkippedTarget[] = [];
+  const hint = location.preferredTaskId;
+  if (hint !== undefined && !TASK_ID.test(hint)) {
+    // ECS fails a whole DescribeTasks call on one malformed identifier: drop the hint, keep the run.
+    skipped.push({
+      cluster,
+      reason: `the TaskId dimension ${JSON.stringify(hint.slice(0, 64))} is not an ECS task id; ignored`,
+    });
+    location = { ...location };
+    delete location.preferredTaskId;
+  }
   const arns = await candidateTasks(clients.ecs, location);
   if (arns.length === 0) {
     const what =
