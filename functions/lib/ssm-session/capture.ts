@@ -8,7 +8,12 @@ import { Readable } from 'node:stream';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import WebSocket from 'ws';
-import { ProtocolError, SessionClosedError, SessionInterruptedError } from '../errors.ts';
+import {
+  InvalidRequestError,
+  ProtocolError,
+  SessionClosedError,
+  SessionInterruptedError,
+} from '../errors.ts';
 import {
   type ClientMessage,
   decodeAcknowledge,
@@ -102,12 +107,40 @@ type Work = { kind: 'message'; message: ClientMessage } | { kind: 'closed'; mess
 
 /**
  * Opens the data channel and starts capturing. The output stream carries exactly the bytes the agent sent,
- * each acked message once and in order; `done` settles when the session ends.
+ * each acked message once and in order; `done` settles when the session ends. Bad options throw an
+ * InvalidRequestError naming the option, before anything connects.
  */
 export function openSessionCapture(options: CaptureOptions): SessionCapture {
+  validateOptions(options);
   const capture = new Capture(options);
   capture.start();
   return { output: capture.output, done: capture.done };
+}
+
+/** Throws an InvalidRequestError naming the first option that cannot work (before anything connects). */
+function validateOptions(options: CaptureOptions): void {
+  const { session } = options;
+  for (const field of ['sessionId', 'tokenValue', 'streamUrl'] as const) {
+    if (typeof session[field] !== 'string' || session[field] === '') {
+      throw new InvalidRequestError(`session.${field}`, 'is missing; pass what ECS ExecuteCommand returned');
+    }
+  }
+  if (!URL.canParse(session.streamUrl) || !/^wss?:$/.test(new URL(session.streamUrl).protocol)) {
+    throw new InvalidRequestError('session.streamUrl', 'is not a wss:// (or ws://) URL');
+  }
+  const positiveInteger = (field: string, value: number | undefined, max = Number.MAX_SAFE_INTEGER) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= max)) {
+      throw new InvalidRequestError(field, `${value} is not a whole number from 1 to ${max}`);
+    }
+  };
+  positiveInteger('pingIntervalMs', options.pingIntervalMs, MAX_TIMER_MS);
+  positiveInteger('reorderCapacity', options.reorderCapacity);
+  // The agent casts the size to uint16.
+  positiveInteger('terminalSize.cols', options.terminalSize?.cols, 0xffff);
+  positiveInteger('terminalSize.rows', options.terminalSize?.rows, 0xffff);
+  if (options.deadline !== undefined && !Number.isFinite(options.deadline)) {
+    throw new InvalidRequestError('deadline', `${options.deadline} is not an epoch time in milliseconds`);
+  }
 }
 
 class Capture {
