@@ -9,8 +9,13 @@ import { type RunOutcome, type StartConfig, startRuns } from '#lib/triggers/star
 /** Reads start-run's environment; a bad variable fails the cold start. */
 export function loadStartConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   const defaultScript = defaultScriptFromEnv(env);
+  const stateMachineArn = requiredEnv('STATE_MACHINE_ARN', env);
+  const home = /^arn:[^:]+:states:([a-z0-9-]+):(\d{12}):stateMachine:/.exec(stateMachineArn);
   return {
-    stateMachineArn: requiredEnv('STATE_MACHINE_ARN', env),
+    ...(home?.[1] !== undefined && home[2] !== undefined
+      ? { home: { region: home[1], account: home[2] } }
+      : {}),
+    stateMachineArn,
     alarmNamePrefix: env.ALARM_NAME_PREFIX?.trim() ?? '',
     allowedClusters: listEnv('ALLOWED_CLUSTERS', env),
     cooldownSeconds: integerEnv('COOLDOWN_SECONDS', 600, { min: 0, max: 86_400 }, env),

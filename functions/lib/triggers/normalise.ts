@@ -27,6 +27,11 @@ export interface TriggerConfig {
   routing: RoutingTable;
   /** The clock (static requests from a schedule are stamped with the current minute). */
   now: () => Date;
+  /**
+   * This stack's account and region: alarms of other accounts or regions (forwarded events, shared topics)
+   * are ignored, since their ClusterName would be looked up among this account's clusters. Undefined = no check.
+   */
+  home?: { account: string; region: string };
 }
 
 /** A run to start. */
@@ -80,6 +85,18 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       alarmName,
       reason: `the alarm's actions are suppressed (${notice.actionsSuppressedBy}): its suppressor alarm says not to act now`,
     };
+  }
+  const origin =
+    notice.arn === undefined ? undefined : /^arn:[^:]+:cloudwatch:([^:]*):([^:]*):alarm:/.exec(notice.arn);
+  if (config.home !== undefined && origin !== undefined && origin !== null) {
+    const [, region, account] = origin;
+    if (account !== config.home.account || region !== config.home.region) {
+      return {
+        action: 'ignore',
+        alarmName,
+        reason: `the alarm belongs to account ${JSON.stringify(account)} in region ${JSON.stringify(region)}; this stack diagnoses account ${config.home.account} in ${config.home.region} only`,
+      };
+    }
   }
   if (!alarmName.startsWith(config.alarmNamePrefix)) {
     return {
