@@ -16,7 +16,7 @@ import { MAX_TASKS_LIMIT } from '#lib/request.ts';
 import { resolveTargets } from '#lib/targets/resolve.ts';
 import { parseRoutingTable, type RoutingTable } from '#lib/targets/routing.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
-import { decide, type TriggerConfig, type TriggerDecision } from '#lib/triggers/normalise.ts';
+import { decide, homeOf, type TriggerConfig, type TriggerDecision } from '#lib/triggers/normalise.ts';
 
 export const description = 'show the request (and with --resolve the targets) an event would lead to';
 
@@ -25,7 +25,8 @@ const USAGE = `usage: ecs-diag dry-run --event FILE [--resolve] [--routing FILE]
 
 Prints what start-run would build from the event in FILE ('-' reads stdin), as JSON.
 Exit codes: 0 a run would start, 2 the event would be ignored (reason printed), 1 the event is rejected.
-Defaults come from ALARM_NAME_PREFIX, ALLOWED_CLUSTERS, DEFAULT_SCRIPT, DEFAULT_MAX_TASKS.
+Defaults come from ALARM_NAME_PREFIX, ALLOWED_CLUSTERS, DEFAULT_SCRIPT, DEFAULT_MAX_TASKS; with
+STATE_MACHINE_ARN set, alarms of other accounts or regions are ignored, as start-run does.
 --resolve also resolves the targets against ECS/CloudWatch (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDWATCH).
 The cooldown is not evaluated (it needs the state machine's execution history).`;
 
@@ -105,6 +106,8 @@ export async function run(argv: string[]): Promise<number> {
       routing,
       now: () => new Date(),
     };
+    const home = homeOf(process.env.STATE_MACHINE_ARN);
+    if (home !== undefined) config.home = home;
     maxTasks =
       values['max-tasks'] === undefined
         ? integerEnv('DEFAULT_MAX_TASKS', 3, { min: 1, max: MAX_TASKS_LIMIT })

@@ -4,17 +4,16 @@ import { integerEnv, listEnv, requiredEnv } from '#lib/config.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
+import { homeOf } from '#lib/triggers/normalise.ts';
 import { type RunOutcome, type StartConfig, startRuns } from '#lib/triggers/start.ts';
 
 /** Reads start-run's environment; a bad variable fails the cold start. */
 export function loadStartConfig(env: NodeJS.ProcessEnv = process.env): StartConfig {
   const defaultScript = defaultScriptFromEnv(env);
   const stateMachineArn = requiredEnv('STATE_MACHINE_ARN', env);
-  const home = /^arn:[^:]+:states:([a-z0-9-]+):(\d{12}):stateMachine:/.exec(stateMachineArn);
+  const home = homeOf(stateMachineArn);
   return {
-    ...(home?.[1] !== undefined && home[2] !== undefined
-      ? { home: { region: home[1], account: home[2] } }
-      : {}),
+    ...(home === undefined ? {} : { home }),
     stateMachineArn,
     alarmNamePrefix: env.ALARM_NAME_PREFIX?.trim() ?? '',
     allowedClusters: listEnv('ALLOWED_CLUSTERS', env),

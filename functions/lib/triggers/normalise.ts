@@ -66,6 +66,14 @@ function clusterAllowed(cluster: string, allowed: readonly string[]): boolean {
   return allowed.length === 0 || allowed.includes(lastArnSegment(cluster));
 }
 
+/** The account and region of a state machine ARN (the stack's home), or undefined when it is no such ARN. */
+export function homeOf(stateMachineArn: string | undefined): TriggerConfig['home'] {
+  const match = /^arn:[^:]+:states:([a-z0-9-]+):(\d{12}):stateMachine:/.exec(stateMachineArn ?? '');
+  return match?.[1] !== undefined && match[2] !== undefined
+    ? { region: match[1], account: match[2] }
+    : undefined;
+}
+
 /** Builds the request of an alarm in ALARM (or the reason to ignore it). */
 export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): TriggerDecision {
   const alarmName = notice.name;
