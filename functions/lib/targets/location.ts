@@ -34,15 +34,30 @@ export const ECS_DIMENSIONS = [
 export const MAX_LOCATIONS = 5;
 
 /**
+ * True when a metric's ClusterName dimension may name an ECS cluster: AWS/ECS, ECS/ContainerInsights and
+ * custom namespaces. EKS Container Insights (`ContainerInsights`) and other AWS services (`AWS/EKS`, ...)
+ * use the same dimension name for clusters that are not ECS clusters.
+ */
+export function isEcsNamespace(namespace: string | undefined): boolean {
+  if (namespace === undefined || namespace === 'AWS/ECS' || namespace.startsWith('ECS/')) return true;
+  return (
+    !namespace.startsWith('AWS/') &&
+    namespace !== 'ContainerInsights' &&
+    !namespace.startsWith('ContainerInsights/')
+  );
+}
+
+/**
  * Locations from the dimensions of an alarm's metrics (metric-math alarms: every metricStat entry).
- * Metrics without a ClusterName dimension name no ECS resource and are left out; equal locations merge.
+ * Metrics without a ClusterName dimension, or of a non-ECS namespace, name no ECS resource and are left
+ * out; equal locations merge.
  */
 export function locationsFromMetrics(metrics: readonly AlarmMetric[], origin = 'dimensions'): Location[] {
   const seen = new Map<string, Location>();
   for (const metric of metrics) {
     const d = metric.dimensions;
     const cluster = d.ClusterName;
-    if (cluster === undefined || cluster === '') continue;
+    if (cluster === undefined || cluster === '' || !isEcsNamespace(metric.namespace)) continue;
     const location: Location = { cluster, origin };
     if (d.ServiceName) location.service = d.ServiceName;
     if (d.TaskDefinitionFamily) location.family = d.TaskDefinitionFamily;
@@ -62,5 +77,7 @@ export function locationsFromMetrics(metrics: readonly AlarmMetric[], origin = '
 
 /** True when any metric of the alarm names an ECS cluster. */
 export function hasEcsDimensions(metrics: readonly AlarmMetric[]): boolean {
-  return metrics.some((metric) => (metric.dimensions.ClusterName ?? '') !== '');
+  return metrics.some(
+    (metric) => (metric.dimensions.ClusterName ?? '') !== '' && isEcsNamespace(metric.namespace),
+  );
 }

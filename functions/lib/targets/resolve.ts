@@ -228,7 +228,7 @@ export async function resolveTargets(
     const why = routed.notes.length > 0 ? ` (${routed.notes.join('; ')})` : '';
     throw new InvalidRequestError(
       'cluster',
-      `no ECS cluster found for alarm ${JSON.stringify((request.alarm?.name ?? '').slice(0, 255))}: its metrics have no ClusterName dimension, it has no ecs-diagnostics:cluster tag and no routing/routing.json route matches${why}; add one of them or pass cluster in the request`,
+      `no ECS cluster found for alarm ${JSON.stringify((request.alarm?.name ?? '').slice(0, 255))}: its metrics have no ECS ClusterName dimension (AWS/ECS, ECS/ContainerInsights or a custom namespace), it has no ecs-diagnostics:cluster tag and no routing/routing.json route matches${why}; add one of them or pass cluster in the request`,
     );
   }
 
