@@ -8,6 +8,9 @@
 have() { command -v "$1" >/dev/null 2>&1; }
 section() { printf '\n===== %s =====\n' "$1"; }
 na() { printf '%s: not available in this image\n' "$1"; }
+# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
+# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
+if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
 
 section identity
 printf 'hostname: %s\n' "$(cat /proc/sys/kernel/hostname 2>/dev/null)"
@@ -55,8 +58,12 @@ for f in /sys/fs/cgroup/memory.current /sys/fs/cgroup/memory.max /sys/fs/cgroup/
 done
 
 section disk
-if have df; then df -h 2>/dev/null || df; else na df; fi
-if have df; then df -i 2>/dev/null || true; fi
+# df blocks on a hung network mount (NFS, EFS): each call is bounded and a hang skips the rest of df.
+dfr() { lim 10 df "$@"; r=$?; if [ "$r" -ge 124 ]; then printf 'df %s: no answer within 10 s (a hung network mount?)\n' "$*"; fi; return "$r"; }
+if have df; then
+  dfr -h 2>/dev/null || [ "$r" -ge 124 ] || dfr
+  [ "$r" -ge 124 ] || dfr -i 2>/dev/null || true
+else na df; fi
 
 section "open file descriptors per process"
 if [ -r /proc/sys/fs/file-nr ]; then printf 'system file-nr: %s\n' "$(cat /proc/sys/fs/file-nr)"; fi

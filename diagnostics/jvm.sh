@@ -8,6 +8,9 @@
 have() { command -v "$1" >/dev/null 2>&1; }
 section() { printf '\n===== %s =====\n' "$1"; }
 na() { printf '%s: not available in this image\n' "$1"; }
+# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
+# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
+if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
 tool() {
   for c in "$(command -v "$1" 2>/dev/null)" "${JAVA_HOME:+$JAVA_HOME/bin/$1}" "$2/$1"; do
     if [ -n "$c" ] && [ -x "$c" ]; then printf '%s' "$c"; return 0; fi
@@ -26,13 +29,15 @@ for d in /proc/[0-9]*; do
   if jcmd=$(tool jcmd "$bin"); then
     for c in VM.version VM.uptime GC.heap_info VM.flags Thread.print; do
       section "jcmd $pid $c"
-      "$jcmd" "$pid" "$c" 2>&1 || printf 'jcmd %s failed (exit %s): is this shell running as the JVM user?\n' "$c" "$?"
+      lim 20 "$jcmd" "$pid" "$c" 2>&1; r=$?
+      if [ "$r" -ge 124 ]; then printf 'jcmd %s: no answer within 20 s; the other jcmd commands are skipped\n' "$c"; break; fi
+      [ "$r" = 0 ] || printf 'jcmd %s failed (exit %s): is this shell running as the JVM user?\n' "$c" "$r"
     done
   else
     na jcmd
-    if jstack=$(tool jstack "$bin"); then section "jstack $pid"; "$jstack" -l "$pid" 2>&1 || printf 'jstack failed (exit %s)\n' "$?"; else na jstack; fi
+    if jstack=$(tool jstack "$bin"); then section "jstack $pid"; lim 20 "$jstack" -l "$pid" 2>&1 || printf 'jstack failed or gave no answer within 20 s (exit %s)\n' "$?"; else na jstack; fi
   fi
-  if jstat=$(tool jstat "$bin"); then section "jstat -gcutil $pid"; "$jstat" -gcutil "$pid" 2>&1 || printf 'jstat failed\n'; else na jstat; fi
+  if jstat=$(tool jstat "$bin"); then section "jstat -gcutil $pid"; lim 20 "$jstat" -gcutil "$pid" 2>&1 || printf 'jstat failed or gave no answer within 20 s\n'; else na jstat; fi
   section "threads of $pid (tid name state)"
   for t in "$d"/task/[0-9]*; do
     printf '%s %s %s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" "$(grep '^State:' "$t/status" 2>/dev/null | cut -f2)"

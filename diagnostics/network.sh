@@ -12,6 +12,9 @@ set -f
 have() { command -v "$1" >/dev/null 2>&1; }
 section() { printf '\n===== %s =====\n' "$1"; }
 na() { printf '%s: not available in this image\n' "$1"; }
+# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
+# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
+if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
 envof() { tr '\000' '\n' 2>/dev/null <"/proc/$1/environ" | grep -E "^$2=" | head -n 1 | cut -d= -f2-; }
 conf() {
   v=$(envof "$$" "$1")
@@ -46,9 +49,9 @@ names=$(conf ECSDIAG_DNS_NAMES)
 for n in $names; do
   if ! safe_host "$n"; then printf 'skipped a name with unexpected characters\n'; continue; fi
   printf -- '-- %s\n' "$n"
-  if have getent; then getent ahosts "$n" || printf 'resolution failed\n'
-  elif have nslookup; then nslookup "$n" 2>&1 || printf 'resolution failed\n'
-  elif have host; then host "$n" || printf 'resolution failed\n'
+  if have getent; then lim 10 getent ahosts "$n" || printf 'resolution failed or timed out\n'
+  elif have nslookup; then lim 10 nslookup "$n" 2>&1 || printf 'resolution failed or timed out\n'
+  elif have host; then lim 10 host "$n" || printf 'resolution failed or timed out\n'
   else na "getent/nslookup/host"; break; fi
 done
 

@@ -8,6 +8,9 @@
 have() { command -v "$1" >/dev/null 2>&1; }
 section() { printf '\n===== %s =====\n' "$1"; }
 na() { printf '%s: not available in this image\n' "$1"; }
+# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
+# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
+if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
 
 found=0
 for d in /proc/[0-9]*; do
@@ -19,7 +22,7 @@ for d in /proc/[0-9]*; do
   printf 'version: %s\n' "$("$exe" --version 2>&1 || printf 'not available')"
   grep -E '^(State|Threads|VmRSS|VmHWM|voluntary_ctxt_switches|nonvoluntary_ctxt_switches):' "$d/status" 2>/dev/null
   section "py-spy dump $pid"
-  if have py-spy; then py-spy dump --pid "$pid" 2>&1 || printf 'py-spy failed (exit %s): the task may need the SYS_PTRACE capability\n' "$?"; else na py-spy; fi
+  if have py-spy; then lim 30 py-spy dump --pid "$pid" 2>&1 || printf 'py-spy failed or gave no answer within 30 s (exit %s): the task may need the SYS_PTRACE capability\n' "$?"; else na py-spy; fi
   section "threads of $pid (tid name state)"
   for t in "$d"/task/[0-9]*; do
     printf '%s %s %s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" "$(grep '^State:' "$t/status" 2>/dev/null | cut -f2)"

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getCatalogScript } from '#lib/catalog.ts';
+
+let root: string;
+
+/** A tool that never answers, like df on a hung network mount or jcmd against a stuck JVM. */
+function hangingTool(name: string): void {
+  const path = join(root, name);
+  writeFileSync(path, '#!/bin/sh\nexec sleep 600\n');
+  chmodSync(path, 0o755);
+}
+
+function which(tool: string): string {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' }).stdout.trim();
+}
+
+describe('catalog scripts with a tool that never answers', () => {
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'ecsdiag-hang-'));
+    const installed = spawnSync('busybox', ['--install', '-s', root]);
+    if (installed.error) throw new Error(`busybox is needed by this test: ${installed.error.message}`);
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('basic bounds df (a hung mount) and goes on to the next sections', () => {
+    // Arrange
+    rmSync(join(root, 'df'));
+    hangingTool('df');
+
+    // Act: the spawn limit only detects a hang; it is far above the script's own bounds
+    const result = spawnSync(join(root, 'sh'), ['-c', getCatalogScript('basic')?.text ?? ''], {
+      encoding: 'utf8',
+      env: { PATH: root },
+      timeout: 55_000,
+      killSignal: 'SIGKILL',
+    });
+
+    // Assert
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/df -h: no answer within \d+ s/);
+    expect(result.stdout).toContain('===== environment variable names');
+  });
+
+  it('jvm bounds jcmd (a stuck JVM) and goes on', () => {
+    // Arrange: a process whose executable is called java, and a jcmd that never answers
+    const java = join(root, 'java');
+    copyFileSync(which('sleep'), java);
+    chmodSync(java, 0o755);
+    const jvm = spawnSync('sh', ['-c', '"$1" 120 >/dev/null 2>&1 & echo $!', 'sh', java], {
+      encoding: 'utf8',
+    });
+    const pid = Number(jvm.stdout.trim());
+    hangingTool('jcmd');
+
+    try {
+      // Act
+      const result = spawnSync(join(root, 'sh'), ['-c', getCatalogScript('jvm')?.text ?? ''], {
+        encoding: 'utf8',
+        env: { PATH: root },
+        timeout: 55_000,
+        killSignal: 'SIGKILL',
+      });
+
+      // Assert
+      expect(result.signal).toBeNull();
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`===== jvm pid ${pid} =====`);
+      expect(result.stdout).toMatch(/jcmd VM\.version: no answer within \d+ s/);
+      expect(result.stdout).toContain(`===== threads of ${pid}`);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+});
