@@ -111,6 +111,36 @@ interface LocationResult {
   skipped: SkippedTarget[];
 }
 
+/** The alarm-dimension hints of a location, their names, and the form ECS accepts for each. */
+const HINTS = [
+  { key: 'preferredTaskId', dimension: 'TaskId', pattern: TASK_ID, what: 'an ECS task id' },
+  { key: 'container', dimension: 'ContainerName', pattern: ECS_NAME, what: 'an ECS container name' },
+  {
+    key: 'family',
+    dimension: 'TaskDefinitionFamily',
+    pattern: ECS_NAME,
+    what: 'an ECS task definition family',
+  },
+] as const;
+
+/**
+ * Drops dimension hints that cannot be what they claim (custom metrics carry any text): ECS fails a whole
+ * DescribeTasks or ListTasks call on one malformed identifier, and the text would reach the manifest.
+ */
+function withoutMalformedHints(location: Location): { location: Location; skipped: string[] } {
+  const checked: Location = { ...location };
+  const skipped: string[] = [];
+  for (const hint of HINTS) {
+    const value = checked[hint.key];
+    if (value === undefined || hint.pattern.test(value)) continue;
+    delete checked[hint.key];
+    skipped.push(
+      `the ${hint.dimension} dimension ${JSON.stringify(value.slice(0, 64))} is not ${hint.what}; ignored`,
+    );
+  }
+  return { location: checked, skipped };
+}
+
 async function resolveLocation(
   clients: ResolveClients,
   location: Location,
@@ -126,23 +156,19 @@ async function resolveLocation(
 ): Promise<LocationResult> {
   const cluster = lastArnSegment(location.cluster);
   const skipped: SkippedTarget[] = [];
-  const hint = location.preferredTaskId;
-  if (hint !== undefined && !TASK_ID.test(hint)) {
-    // ECS fails a whole DescribeTasks call on one malformed identifier: drop the hint, keep the run.
-    skipped.push({
-      cluster,
-      reason: `the TaskId dimension ${JSON.stringify(hint.slice(0, 64))} is not an ECS task id; ignored`,
-    });
-    location = { ...location };
-    delete location.preferredTaskId;
-  }
+  const checked = withoutMalformedHints(location);
+  location = checked.location;
+  skipped.push(...checked.skipped.map((reason) => ({ cluster, reason })));
   const arns = await candidateTasks(clients.ecs, location);
   if (arns.length === 0) {
     const what =
       location.service !== undefined ? `service ${location.service}` : `family ${location.family ?? ''}`;
     return {
       targets: [],
-      skipped: [{ cluster, reason: `no RUNNING tasks found for ${what} (from ${location.origin})` }],
+      skipped: [
+        ...skipped,
+        { cluster, reason: `no RUNNING tasks found for ${what} (from ${location.origin})` },
+      ],
     };
   }
   const described = await describeTasks(clients.ecs, location.cluster, arns);
