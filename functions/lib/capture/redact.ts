@@ -29,6 +29,13 @@ const PATTERNS: { kind: string; source: string }[] = [
     source: '(?<keep3>://[^ \\t\\r\\n:/@]{1,256}:)[^ \\t\\r\\n@/]{1,256}(?=@)',
   },
   {
+    // A secret-named command-line flag and its separate value (`--password hunter2`): process listings
+    // print full command lines. The value may not start with `-` (that is the next flag).
+    kind: 'password-flag',
+    source:
+      '(?<keep5>(?<![A-Za-z0-9_-])--?(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token)[ \\t]{1,64})(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^- \\t\\r\\n"\'][^ \\t\\r\\n]{0,1023})',
+  },
+  {
     kind: 'password-pair',
     source:
       '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]{0,64}[:=][ \\t]{0,64})(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
@@ -47,7 +54,7 @@ const COMBINED = new RegExp(PATTERNS.map((p, i) => `(?<p${i}>${p.source})`).join
 function replacement(groups: Record<string, string | undefined>): string {
   for (let i = 0; i < PATTERNS.length; i += 1) {
     if (groups[`p${i}`] === undefined) continue;
-    const keep = groups.keep1 ?? groups.keep2 ?? groups.keep3 ?? groups.keep4 ?? '';
+    const keep = groups.keep1 ?? groups.keep2 ?? groups.keep3 ?? groups.keep4 ?? groups.keep5 ?? '';
     return `${keep}[REDACTED:${PATTERNS[i]?.kind}]`;
   }
   return '[REDACTED]';
