@@ -97,8 +97,9 @@ export function redactBuffer(data: Buffer): { data: Buffer; count: number } {
 
 /**
  * A Transform that redacts secrets before they are stored: AWS access key ids and secret keys, bearer
- * tokens, password=/token=/secret=-style pairs, credentials in URLs and private key blocks, including a
- * secret split across chunks. Memory is bounded: at most MAX_SECRET_LENGTH bytes plus 64 KiB and one chunk are held.
+ * tokens, password=/token=/secret=-style pairs, secret-named flags, credentials in URLs and private key
+ * blocks, including a secret split across chunks. Pattern-based and best effort: a secret in a shape it
+ * does not know is stored as is (see diagnostics/README.md). Memory is bounded: at most MAX_SECRET_LENGTH bytes plus 64 KiB and one chunk are held.
  */
 export class Redactor extends Transform {
   /** Secrets replaced so far. */
