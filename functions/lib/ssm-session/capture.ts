@@ -54,7 +54,7 @@ export interface CaptureOptions {
   targetId?: string;
   /** Needed only when the agent asks for KMSEncryption (a default client is created if absent). */
   kms?: KMSClient;
-  /** TerminateSession on deadline/abort (a default client is created if absent). */
+  /** TerminateSession on deadline/abort/failure (a default client is created if absent). */
   ssm?: SSMClient;
   /** Epoch ms; at it: send Ctrl-C (0x03), TerminateSession, close, report truncated. */
   deadline?: number;
@@ -86,7 +86,10 @@ export interface CaptureSummary {
 export interface SessionCapture {
   /** Raw output bytes in sequence order, with backpressure; ends after a normal close or a truncation. */
   output: Readable;
-  /** Rejects with SessionInterruptedError | SessionClosedError | ProtocolError | a KMS error. */
+  /**
+   * Rejects with SessionInterruptedError | SessionClosedError | ProtocolError | a KMS error; except after a
+   * SessionClosedError (the service ended the session), TerminateSession is attempted first.
+   */
   done: Promise<CaptureSummary>;
 }
 
@@ -467,18 +470,7 @@ class Capture {
       const keystroke = this.keys === undefined ? CTRL_C : encrypt(this.keys.encryptKey, CTRL_C);
       this.sendStream(PayloadType.Output, keystroke);
     }
-    let terminateError: string | undefined;
-    try {
-      this.options.ssm ??= new SSMClient({});
-      await this.options.ssm.send(
-        new TerminateSessionCommand({ SessionId: this.options.session.sessionId }),
-        {
-          abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
-        },
-      );
-    } catch (error) {
-      terminateError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    }
+    const terminateError = await this.terminateSession();
     if (this.ws !== undefined) {
       this.ws.resume();
       this.ws.close(1000);
@@ -492,12 +484,36 @@ class Capture {
     });
   }
 
+  /**
+   * Fails the capture. Unless the service already closed the channel, the session may still be running the
+   * command on the agent: it is terminated (best effort) before the output errors and `done` rejects, so a
+   * caller that gives up at the first error (a Lambda returning) has not left it running, and a retry never
+   * runs it twice.
+   */
   private fail(error: unknown): void {
     if (this.finished) return;
     this.finish();
     this.ws?.terminate();
-    this.output.destroy(error instanceof Error ? error : new Error(String(error)));
-    this.reject(error);
+    const settle = () => {
+      this.output.destroy(error instanceof Error ? error : new Error(String(error)));
+      this.reject(error);
+    };
+    if (this.closeReceived || error instanceof SessionClosedError) settle();
+    else void this.terminateSession().then(settle);
+  }
+
+  /** SSM TerminateSession, bounded in time; returns the failure as text instead of throwing. */
+  private async terminateSession(): Promise<string | undefined> {
+    try {
+      this.options.ssm ??= new SSMClient({});
+      await this.options.ssm.send(
+        new TerminateSessionCommand({ SessionId: this.options.session.sessionId }),
+        { abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS) },
+      );
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
   }
 
   private finish(): void {

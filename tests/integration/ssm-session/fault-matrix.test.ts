@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { type AgentEmulator, type AgentFaults, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { hashOutput } from './helpers.ts';
@@ -137,8 +138,10 @@ describe('ssm-session capture against the agent emulator: fault matrix', () => {
       faults: { dropConnectionAfterMessages: 40 },
     });
 
+    const ssm = new SSMClient({ endpoint: emulator.httpEndpoint, maxAttempts: 1 });
+
     // Act
-    const capture = openSessionCapture({ session });
+    const capture = openSessionCapture({ session, ssm });
     const output = hashOutput(capture.output);
 
     // Assert
@@ -147,5 +150,6 @@ describe('ssm-session capture against the agent emulator: fault matrix', () => {
     const report = await emulator.waitForSession(session.sessionId);
     expect(report.state).toBe('dropped');
     expect(report.violations).toEqual([]);
+    ssm.destroy();
   });
 });

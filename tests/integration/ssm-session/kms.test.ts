@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { hashOutput } from './helpers.ts';
@@ -79,7 +80,8 @@ describe('ssm-session capture against the agent emulator: KMS encryption', () =>
     });
 
     // Act
-    const capture = openSessionCapture({ session, kms, targetId: 'ecs:other-cluster_task_runtime' });
+    const ssm = new SSMClient({ endpoint: emulator.httpEndpoint, maxAttempts: 1 });
+    const capture = openSessionCapture({ session, kms, ssm, targetId: 'ecs:other-cluster_task_runtime' });
     capture.output.resume();
     capture.output.on('error', () => {});
 
@@ -89,5 +91,6 @@ describe('ssm-session capture against the agent emulator: KMS encryption', () =>
     });
     const report = await emulator.waitForSession(session.sessionId);
     expect(report.error).toEqual(expect.any(String));
+    ssm.destroy();
   });
 });

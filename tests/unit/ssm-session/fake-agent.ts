@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { type WebSocket, WebSocketServer } from 'ws';
 import {
   type ClientMessage,
@@ -198,4 +199,39 @@ export async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+/** A loopback SSM JSON-1.1 endpoint that records TerminateSession calls (and answers them with success). */
+export interface FakeSsm {
+  client: SSMClient;
+  terminated: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the fake SSM endpoint on 127.0.0.1 (port 0). */
+export async function startFakeSsm(): Promise<FakeSsm> {
+  const terminated: string[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const { SessionId } = JSON.parse(body) as { SessionId: string };
+      if (request.headers['x-amz-target'] === 'AmazonSSM.TerminateSession') terminated.push(SessionId);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ SessionId }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = new SSMClient({ endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+  return {
+    client,
+    terminated,
+    async close() {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -1,13 +1,23 @@
 import { MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { collect, credentials, type FakeAgent, startFakeAgent } from './fake-agent.ts';
+import {
+  collect,
+  credentials,
+  type FakeAgent,
+  type FakeSsm,
+  startFakeAgent,
+  startFakeSsm,
+} from './fake-agent.ts';
 
 describe('ssm-session capture: handshake without KMS', () => {
   let agent: FakeAgent;
+  let ssm: FakeSsm;
   beforeAll(async () => {
     agent = await startFakeAgent();
+    ssm = await startFakeSsm();
   });
   afterAll(async () => {
+    await ssm.close();
     await agent.close();
   });
 
@@ -60,7 +70,7 @@ describe('ssm-session capture: handshake without KMS', () => {
 
   it('fails with an error naming targetId when the agent asks for KMS and no target id was given', async () => {
     // Arrange
-    const capture = openSessionCapture({ session: credentials(agent) });
+    const capture = openSessionCapture({ session: credentials(agent, 'session-no-target'), ssm: ssm.client });
     capture.output.on('error', () => {});
     const connection = await agent.nextConnection();
     await connection.token;
@@ -74,11 +84,12 @@ describe('ssm-session capture: handshake without KMS', () => {
 
     // Assert
     await expect(capture.done).rejects.toMatchObject({ name: 'InvalidRequestError', field: 'targetId' });
+    expect(ssm.terminated).toContain('session-no-target');
   });
 
   it('rejects a malformed HandshakeRequest with a ProtocolError naming the field', async () => {
     // Arrange
-    const capture = openSessionCapture({ session: credentials(agent) });
+    const capture = openSessionCapture({ session: credentials(agent), ssm: ssm.client });
     capture.output.on('error', () => {});
     const connection = await agent.nextConnection();
     await connection.token;

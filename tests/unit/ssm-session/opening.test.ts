@@ -1,5 +1,5 @@
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { collect, credentials, type FakeAgent, startFakeAgent } from './fake-agent.ts';
+import { collect, credentials, type FakeAgent, startFakeAgent, startFakeSsm } from './fake-agent.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -39,17 +39,20 @@ describe('ssm-session capture: opening the data channel', () => {
     await expect(capture.done).resolves.toMatchObject({ truncated: false, bytes: 0, messages: 0 });
   });
 
-  it('reports a refused connection as a SessionInterruptedError', async () => {
+  it('reports a refused connection as a SessionInterruptedError, after terminating the session', async () => {
     // Arrange
     const closedAgent = await startFakeAgent();
-    const session = credentials(closedAgent);
+    const session = credentials(closedAgent, 'session-refused');
     await closedAgent.close();
+    const ssm = await startFakeSsm();
 
     // Act
-    const capture = openSessionCapture({ session });
+    const capture = openSessionCapture({ session, ssm: ssm.client });
     capture.output.on('error', () => {});
 
     // Assert
     await expect(capture.done).rejects.toMatchObject({ name: 'SessionInterruptedError' });
+    expect(ssm.terminated).toEqual(['session-refused']);
+    await ssm.close();
   });
 });

@@ -1,18 +1,29 @@
 import { encodeMessage, Flags, MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { collect, credentials, type FakeAgent, outputFrame, startFakeAgent } from './fake-agent.ts';
+import {
+  collect,
+  credentials,
+  type FakeAgent,
+  type FakeSsm,
+  outputFrame,
+  startFakeAgent,
+  startFakeSsm,
+} from './fake-agent.ts';
 
 describe('ssm-session capture: how a session ends', () => {
   let agent: FakeAgent;
+  let ssm: FakeSsm;
   beforeAll(async () => {
     agent = await startFakeAgent();
+    ssm = await startFakeSsm();
   });
   afterAll(async () => {
+    await ssm.close();
     await agent.close();
   });
 
-  async function open() {
-    const capture = openSessionCapture({ session: credentials(agent) });
+  async function open(sessionId?: string) {
+    const capture = openSessionCapture({ session: credentials(agent, sessionId), ssm: ssm.client });
     const errors: Error[] = [];
     capture.output.on('error', (error) => errors.push(error));
     const connection = await agent.nextConnection();
@@ -22,7 +33,7 @@ describe('ssm-session capture: how a session ends', () => {
 
   it('rejects with a SessionClosedError carrying the text of a non-empty channel_closed Output', async () => {
     // Arrange
-    const { capture, connection, errors } = await open();
+    const { capture, connection, errors } = await open('session-closed-by-service');
 
     // Act
     connection.sendOutput(0, 'partial');
@@ -34,11 +45,12 @@ describe('ssm-session capture: how a session ends', () => {
       message: expect.stringContaining('idle timeout'),
     });
     expect(errors.map((e) => e.name)).toEqual(['SessionClosedError']);
+    expect(ssm.terminated).not.toContain('session-closed-by-service');
   });
 
-  it('rejects with a SessionInterruptedError when the socket closes without channel_closed', async () => {
-    // Arrange
-    const { capture, connection } = await open();
+  it('rejects with a SessionInterruptedError when the socket closes without channel_closed, after TerminateSession', async () => {
+    // Arrange: the session may still run the command on the agent; a retry must not run it twice.
+    const { capture, connection } = await open('session-interrupted');
 
     // Act
     connection.sendOutput(0, 'partial');
@@ -47,11 +59,12 @@ describe('ssm-session capture: how a session ends', () => {
 
     // Assert
     await expect(capture.done).rejects.toMatchObject({ name: 'SessionInterruptedError' });
+    expect(ssm.terminated).toContain('session-interrupted');
   });
 
-  it('rejects with a ProtocolError naming PayloadDigest when a digest is wrong, and does not ack it', async () => {
+  it('rejects with a ProtocolError naming PayloadDigest when a digest is wrong, does not ack it, and terminates the session', async () => {
     // Arrange
-    const { capture, connection } = await open();
+    const { capture, connection } = await open('session-bad-digest');
     const frame = outputFrame(0, 'tampered');
     frame[80] = (frame[80] ?? 0) ^ 0xff;
 
@@ -61,11 +74,16 @@ describe('ssm-session capture: how a session ends', () => {
     // Assert
     await expect(capture.done).rejects.toMatchObject({ name: 'ProtocolError', field: 'PayloadDigest' });
     expect(connection.ackedSequences()).toEqual([]);
+    expect(ssm.terminated).toContain('session-bad-digest');
   });
 
   it('rejects with a ProtocolError naming SequenceNumber when a gap exceeds the reorder buffer', async () => {
     // Arrange
-    const capture = openSessionCapture({ session: credentials(agent), reorderCapacity: 4 });
+    const capture = openSessionCapture({
+      session: credentials(agent),
+      ssm: ssm.client,
+      reorderCapacity: 4,
+    });
     capture.output.on('error', () => {});
     const connection = await agent.nextConnection();
     await connection.token;
