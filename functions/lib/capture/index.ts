@@ -48,6 +48,15 @@ export interface CaptureToS3Result {
   multipart: boolean;
 }
 
+/** The outcome metadata an object carries until its final values are known. */
+const PENDING_METADATA = {
+  'exit-code': 'pending',
+  bytes: 'pending',
+  truncated: 'pending',
+  'truncation-reason': 'pending',
+  redactions: 'pending',
+} as const;
+
 /** The line appended to a truncated object. */
 export function truncationNote(reason: TruncationReason, bytes: number): string {
   const why = {
@@ -62,7 +71,9 @@ export function truncationNote(reason: TruncationReason, bytes: number): string 
 export async function captureToS3(options: CaptureToS3Options): Promise<CaptureToS3Result> {
   const marker = new ExitMarkerParser(options.nonce);
   const redactor = new Redactor();
-  const metadata = options.metadata;
+  // A multipart upload sends its metadata before the end is known: until the final values replace these
+  // (PutObject, or the CopyObject after CompleteMultipartUpload), the object says they are pending.
+  const metadata = Object.assign(options.metadata, PENDING_METADATA);
   let summary: CaptureSummary | undefined;
   let truncationReason: TruncationReason | undefined;
   options.done.catch(() => undefined);

@@ -1,0 +1,107 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { captureToS3 } from '#lib/capture/index.ts';
+import { PART_SIZE } from '#lib/capture/s3-sink.ts';
+import { openSessionCapture } from '#lib/ssm-session/index.ts';
+import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
+import { type LocalS3, startLocalS3 } from '#local/s3.ts';
+
+const REGION = 'us-east-1';
+const BUCKET = 'copy-failure-bucket';
+
+let agent: AgentEmulator;
+let localS3: LocalS3;
+let proxy: Server;
+let copyAttempts = 0;
+
+/** An S3 proxy in front of the local S3 that fails every CopyObject (the final-metadata step) with a 500. */
+async function startCopyFailingProxy(target: string): Promise<Server> {
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    if (req.method === 'PUT' && req.headers['x-amz-copy-source'] !== undefined) {
+      copyAttempts += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(500, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0"?><Error><Code>InternalError</Code><Message>injected</Message></Error>');
+      });
+      return;
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+describe('capture to S3 when the final-metadata CopyObject fails', () => {
+  beforeAll(async () => {
+    agent = await startAgentEmulator({ region: REGION });
+    localS3 = await startLocalS3({ region: REGION });
+    await localS3.createBucket(BUCKET, REGION);
+    proxy = await startCopyFailingProxy(localS3.endpoint);
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => proxy.close(resolve));
+    await localS3.close();
+    await agent.close();
+  });
+
+  it('fails the capture, and the object left by the multipart upload says its metadata is pending', async () => {
+    // Arrange: output above one part, so the object is created by CompleteMultipartUpload before CopyObject
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      forcePathStyle: true,
+    });
+    const credentials = agent.createSession({ generatedOutputBytes: PART_SIZE + 100_000 });
+    const stop = new AbortController();
+    const session = openSessionCapture({
+      session: credentials,
+      ssm: new SSMClient({ region: REGION, endpoint: agent.httpEndpoint }),
+      signal: stop.signal,
+    });
+    const key = `runs/2026/11/26/test/${credentials.sessionId}.log`;
+
+    // Act
+    const result = captureToS3({
+      s3,
+      bucket: BUCKET,
+      key,
+      output: session.output,
+      done: session.done,
+      nonce: 'f'.repeat(32),
+      outputCapBytes: 64 * 1024 * 1024,
+      stopSession: () => stop.abort(),
+      metadata: { script: 'test' },
+    });
+
+    // Assert
+    await expect(result).rejects.toThrow();
+    expect(copyAttempts).toBeGreaterThan(0);
+    const head = await localS3.client(REGION).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.Metadata).toMatchObject({
+      'exit-code': 'pending',
+      bytes: 'pending',
+      truncated: 'pending',
+      redactions: 'pending',
+    });
+    s3.destroy();
+  });
+});
