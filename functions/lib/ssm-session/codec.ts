@@ -200,7 +200,8 @@ export function decodeAcknowledge(message: ClientMessage): AcknowledgeContent {
   if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 0) {
     throw new ProtocolError(
       'AcknowledgedMessageSequenceNumber',
-      `is not a sequence number: ${String(sequence)}`,
+      // Peer-provided JSON: quoted (escaped) and bounded before it reaches an error message or a log line.
+      `is not a sequence number: ${(JSON.stringify(sequence) ?? String(sequence)).slice(0, 200)}`,
     );
   }
   if (typeof content.AcknowledgedMessageType !== 'string') {

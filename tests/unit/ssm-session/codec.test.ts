@@ -1,4 +1,5 @@
 import {
+  decodeAcknowledge,
   decodeMessage,
   encodeAcknowledge,
   encodeMessage,
@@ -82,6 +83,38 @@ describe('ssm-session codec', () => {
     const frame = Buffer.from(SIZE_FRAME, 'hex');
     corrupt(frame);
     expect(() => decodeMessage(frame)).toThrow(expect.objectContaining({ name: 'ProtocolError', field }));
+  });
+
+  it('quotes a service-provided bad AcknowledgedMessageSequenceNumber in its error (no raw control characters)', () => {
+    // Arrange
+    const hostile = '\u001b[2J\u001b[31mFAKE: all good\n';
+    const frame = encodeMessage({
+      messageType: MessageType.Acknowledge,
+      sequenceNumber: 0n,
+      flags: Flags.Ack,
+      payloadType: 0,
+      payload: Buffer.from(
+        JSON.stringify({
+          AcknowledgedMessageType: 'input_stream_data',
+          AcknowledgedMessageId: '00112233-4455-6677-8899-aabbccddeeff',
+          AcknowledgedMessageSequenceNumber: hostile,
+          IsSequentialMessage: true,
+        }),
+      ),
+    });
+
+    // Act
+    let error: Error | undefined;
+    try {
+      decodeAcknowledge(decodeMessage(frame));
+    } catch (caught) {
+      error = caught as Error;
+    }
+
+    // Assert
+    expect(error).toMatchObject({ name: 'ProtocolError', field: 'AcknowledgedMessageSequenceNumber' });
+    expect(error?.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(error?.message).toContain(JSON.stringify(hostile));
   });
 
   it('rejects a frame shorter than the header', () => {
