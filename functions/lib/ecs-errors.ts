@@ -57,6 +57,16 @@ function advice(name: EcsErrorName, p: ExecParameters): string {
       'on that cluster (and its tasks) in this account and region, and that any ecs:cluster condition matches it'
     );
   }
+  if (
+    action !== 'ecs:ExecuteCommand' &&
+    (name === 'ClientException' || name === 'InvalidParameterException')
+  ) {
+    const task = p.task === '-' ? '' : `, task ${JSON.stringify(p.task)}`;
+    return (
+      `${action} failed for cluster ${JSON.stringify(p.cluster)}${task}: check the cluster name or ARN and the task ARN, ` +
+      'and that the task belongs to that cluster in the account and region the function runs in'
+    );
+  }
   switch (name) {
     case 'AccessDeniedException':
       return (
@@ -76,7 +86,7 @@ function advice(name: EcsErrorName, p: ExecParameters): string {
         'the ExecuteCommandAgent may not be running in the container yet, or the container name may be wrong'
       );
     case 'ServerException':
-      return `ECS had a server error running ExecuteCommand for ${where}; the state machine retries it`;
+      return `ECS had a server error running ${action} for ${where}; the state machine retries it`;
     case 'TargetNotConnectedException':
       return (
         `the ExecuteCommand agent of ${where} is not connected to Session Manager. The three usual causes: ` +
@@ -87,7 +97,7 @@ function advice(name: EcsErrorName, p: ExecParameters): string {
         'filesystem without the agent volumes). The state machine retries with backoff'
       );
     case 'ThrottlingException':
-      return `ECS throttled ExecuteCommand for ${where}; the state machine retries with backoff`;
+      return `ECS throttled ${action} for ${where}; the state machine retries with backoff`;
   }
 }
 

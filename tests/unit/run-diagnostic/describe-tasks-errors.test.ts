@@ -1,9 +1,11 @@
 import {
   AccessDeniedException,
+  ClientException,
   DescribeClustersCommand,
   DescribeTasksCommand,
   ECSClient,
   ExecuteCommandCommand,
+  InvalidParameterException,
 } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -60,5 +62,24 @@ describe('run-diagnostic DescribeTasks error mapping', () => {
     expect(failure.message).toMatch(/^ecs:DescribeTasks was denied for cluster/);
     expect(failure.message).not.toMatch(/ecs:ExecuteCommand was denied/);
     expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'InvalidParameterException',
+      () => new InvalidParameterException({ $metadata: {}, message: 'bad task id' }),
+    ],
+    ['ClientException', () => new ClientException({ $metadata: {}, message: 'task not found' })],
+  ])('gives DescribeTasks advice, not ExecuteCommand advice, for %s', async (name, makeError) => {
+    // Arrange
+    ecs.on(DescribeTasksCommand).rejects(makeError());
+
+    // Act
+    const failure = (await handler(runInput(), lambdaContext()).catch((error: unknown) => error)) as Error;
+
+    // Assert
+    expect(failure.name).toBe(name);
+    expect(failure.message).toMatch(/^ecs:DescribeTasks failed for cluster/);
+    expect(failure.message).not.toMatch(/ExecuteCommand|enableExecuteCommand/);
   });
 });
