@@ -74,6 +74,22 @@ describe('capture/redact', () => {
     },
   );
 
+  it.each(SECRETS)(
+    'redacts %s split at every offset right where a 64 KiB scan batch fills (the hold-back path)',
+    async (_kind, input, secret, expected) => {
+      // The first chunk fills the scan batch, so the stream scans with only part of the secret present
+      const pad = 'x'.repeat(64 * 1024);
+      const data = Buffer.from(`${pad} ${input} tail`);
+      for (let cut = pad.length; cut <= data.length; cut += 1) {
+        const result = await redactStream([data.subarray(0, cut), data.subarray(cut)]);
+
+        expect(result.text).toBe(`${pad} ${expected} tail`);
+        expect(result.text).not.toContain(secret);
+        expect(result.count).toBe(1);
+      }
+    },
+  );
+
   it('redacts a secret delivered one byte at a time behind more than the hold-back of output', async () => {
     const data = Buffer.from(`${'x'.repeat(MAX_SECRET_LENGTH + 10)} AKIAIOSFODNN7EXAMPLE token=abc123 é`);
 
