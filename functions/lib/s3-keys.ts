@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Target } from './contracts.ts';
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._=-]{0,127}$/;
+/** The ending of a hashed segment; a plain name ending like it is hashed too, so the two never meet. */
+const HASHED_ENDING = /-[0-9a-f]{8}$/;
 
 /**
  * Turns untrusted text (a cluster name, a container name, an execution name) into one S3 key segment:
@@ -9,7 +11,7 @@ const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._=-]{0,127}$/;
  * original is appended, so two different names never share a segment.
  */
 export function keySegment(value: string): string {
-  if (SAFE_SEGMENT.test(value) && value !== '.' && value !== '..') return value;
+  if (SAFE_SEGMENT.test(value) && !HASHED_ENDING.test(value) && value !== '.' && value !== '..') return value;
   const hash = createHash('sha256').update(value).digest('hex').slice(0, 8);
   const cleaned = value
     .replace(/[^A-Za-z0-9._=-]/g, '_')
