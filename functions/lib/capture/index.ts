@@ -113,9 +113,11 @@ export async function captureToS3(options: CaptureToS3Options): Promise<CaptureT
     body.destroy(error instanceof Error ? error : new Error(String(error)));
     throw error;
   });
+  // A failed pipeline destroys `body` with the error: lib-storage's read of it fails, it sends
+  // AbortMultipartUpload, and only then does `upload.done` reject. (upload.abort() would make `done` reject
+  // at once and leave the abort request to a Lambda that may already be frozen.)
   const piping = pipeline(options.output, marker, redactor, cap, body).catch((error: unknown) => {
     firstError ??= error;
-    upload.abort();
     throw error;
   });
   const [piped, uploaded] = await Promise.allSettled([piping, uploading]);
