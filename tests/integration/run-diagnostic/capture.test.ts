@@ -3,12 +3,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildExecCommand, newNonce } from '#lib/capture/command.ts';
@@ -270,8 +265,7 @@ describe('capture to S3 (agent emulator + local S3)', () => {
       ),
     ).toBe(true);
     expect(await objectExists(key)).toBe(false);
-    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: key }));
-    expect(uploads.Uploads ?? []).toEqual([]);
+    // (The local S3 does not implement ListMultipartUploads: the answered DELETE above is the abort's proof.)
     expect(['terminated', 'closed']).toContain((await agent.waitForSession(sessionId)).state);
     failingS3.destroy();
   });
