@@ -99,6 +99,8 @@ const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const TERMINATE_TIMEOUT_MS = 5000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The agent's timeout for each handshake step (spec section 5). */
+const HANDSHAKE_STEP_TIMEOUT_MS = 15_000;
 const CTRL_C = Buffer.from([0x03]);
 const DELIVERED_PAYLOAD_TYPES = new Set<number>([
   PayloadType.Output,
@@ -168,6 +170,8 @@ class Capture {
   private bytes = 0;
   private messages = 0;
   private onAbort: (() => void) | undefined;
+  /** Aborted when the capture ends: cancels a KMS call still in flight. */
+  private readonly stopped = new AbortController();
 
   constructor(options: CaptureOptions) {
     this.options = options;
@@ -414,12 +418,21 @@ class Capture {
       } else if (action.ActionType === 'KMSEncryption') {
         const { KMSKeyId } = kmsParameters(action);
         this.options.kms ??= new KMSClient({});
+        // The agent abandons the handshake after 15 s; a later answer is of no use, and neither is one after the end.
+        const timeout = AbortSignal.timeout(HANDSHAKE_STEP_TIMEOUT_MS);
         const { keys, ciphertext } = await generateSessionKeys(
           this.options.kms,
           KMSKeyId,
           this.options.session.sessionId,
           this.options.targetId,
-        );
+          AbortSignal.any([timeout, this.stopped.signal]),
+        ).catch((error: unknown) => {
+          if (!timeout.aborted || this.finished) throw error;
+          throw new SessionInterruptedError(
+            `KMS GenerateDataKey on key ${JSON.stringify(KMSKeyId)} did not answer within ${HANDSHAKE_STEP_TIMEOUT_MS / 1000} s, when the agent abandons the handshake; check the network route to KMS`,
+            { cause: error },
+          );
+        });
         if (this.finished) return;
         this.keys = keys;
         processed.push(
@@ -518,6 +531,7 @@ class Capture {
 
   private finish(): void {
     this.finished = true;
+    this.stopped.abort();
     for (const timer of this.timers) clearTimeout(timer);
     if (this.onAbort !== undefined) this.options.signal?.removeEventListener('abort', this.onAbort);
   }

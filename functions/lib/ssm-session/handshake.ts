@@ -100,13 +100,14 @@ export function kmsParameters(action: RequestedClientAction): KmsEncryptionParam
 
 /**
  * Calls KMS GenerateDataKey (64 bytes, encryption context SessionId + TargetId) and splits the key.
- * Returns the keys and the ciphertext blob the agent decrypts.
+ * Returns the keys and the ciphertext blob the agent decrypts. `abortSignal` cancels the KMS call.
  */
 export async function generateSessionKeys(
   kms: KMSClient,
   keyId: string,
   sessionId: string,
   targetId: string | undefined,
+  abortSignal?: AbortSignal,
 ): Promise<{ keys: SessionKeys; ciphertext: Buffer }> {
   if (targetId === undefined || targetId === '') {
     throw new InvalidRequestError(
@@ -120,6 +121,7 @@ export async function generateSessionKeys(
       NumberOfBytes: DATA_KEY_BYTES,
       EncryptionContext: { 'aws:ssm:SessionId': sessionId, 'aws:ssm:TargetId': targetId },
     }),
+    abortSignal === undefined ? {} : { abortSignal },
   );
   const plaintext = result.Plaintext;
   const ciphertext = result.CiphertextBlob;
