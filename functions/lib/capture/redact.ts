@@ -33,12 +33,12 @@ const PATTERNS: { kind: string; source: string }[] = [
     // print full command lines. The value may not start with `-` (that is the next flag).
     kind: 'password-flag',
     source:
-      '(?<keep5>(?<![A-Za-z0-9_-])--?(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token)[ \\t]{1,64})(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^- \\t\\r\\n"\'][^ \\t\\r\\n]{0,1023})',
+      '(?<keep5>(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,32}[_-]){0,4}(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token)[ \\t]{1,64})(?:"[^"\\r\\n]{1,4096}"|\'[^\'\\r\\n]{1,4096}\'|[^- \\t\\r\\n"\'][^ \\t\\r\\n]{0,4095})',
   },
   {
     kind: 'password-pair',
     source:
-      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]{0,64}[:=][ \\t]{0,64})(?:"[^"\\r\\n]{1,1024}"|\'[^\'\\r\\n]{1,1024}\'|[^ \\t\\r\\n"\'&;,]{1,1024})',
+      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]{0,64}[:=][ \\t]{0,64})(?:"[^"\\r\\n]{1,4096}"|\'[^\'\\r\\n]{1,4096}\'|[^ \\t\\r\\n"\'&;,]{1,4096})',
   },
 ];
 
