@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +110,37 @@ describe('ecs-diag attach', () => {
       /^ecs-diag attach: truncated: the --timeout of 1 s passed; the session was terminated/,
     );
     expect(readFileSync(out, 'utf8')).toBe('begun\r\n');
+    expect((await emulator.waitForSession(session.sessionId)).state).toBe('terminated');
+  });
+
+  it('Ctrl-C (SIGINT): keeps the output so far, terminates the session and exits 130', async () => {
+    // Arrange
+    const session = emulator.createSession({ command: `sh -c 'echo begun; sleep 30'` });
+    const child = spawn(
+      join(root, 'node_modules/.bin/node'),
+      [join(root, 'bin/ecs-diag.ts'), 'attach', '--session', JSON.stringify(session)],
+      { cwd: root, env: { ...process.env, AWS_ENDPOINT_URL_SSM: emulator.httpEndpoint } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (data: Buffer) => {
+        stdout += data.toString('utf8');
+        if (stdout.includes('begun')) resolve();
+      }),
+    );
+
+    // Act
+    child.kill('SIGINT');
+
+    // Assert
+    expect(await exited).toBe(130);
+    expect(stdout).toBe('begun\r\n');
+    expect(stderr).toMatch(/^ecs-diag attach: interrupted: output truncated; the session was terminated/);
     expect((await emulator.waitForSession(session.sessionId)).state).toBe('terminated');
   });
 
