@@ -11,7 +11,8 @@ export interface CaughtError {
 export interface WriteReportInput {
   state: {
     request?: unknown;
-    resolved?: ResolvedTargets;
+    /** resolve-targets' output; `notes` explain sources it could not use (tags, composite children). */
+    resolved?: ResolvedTargets & { notes?: unknown };
     results?: unknown[];
     resolveError?: CaughtError;
     runError?: CaughtError;
@@ -36,6 +37,8 @@ export interface Manifest {
   targets: TargetResult[];
   skipped: SkippedTarget[];
   errors: ManifestError[];
+  /** What resolve-targets noted while routing (a denied tag read, no child alarm in ALARM, ...). */
+  notes?: string[];
 }
 
 /** What WriteReport returns into the state (and the execution output). */
@@ -138,6 +141,12 @@ export function buildManifest(input: WriteReportInput, now: Date): { key: string
   const succeeded = targets.filter((target) => target.status === 'succeeded').length;
   const failed = targets.filter((target) => target.status === 'failed').length;
   const outcome = succeeded === 0 ? 'failed' : failed > 0 || errors.length > 0 ? 'partial' : 'succeeded';
+  const notes = Array.isArray(state.resolved?.notes)
+    ? state.resolved.notes
+        .filter((note): note is string => typeof note === 'string')
+        .slice(0, 10)
+        .map((note) => note.slice(0, MAX_MESSAGE_LENGTH))
+    : [];
   return {
     key: manifestKey(prefix),
     manifest: {
@@ -151,6 +160,7 @@ export function buildManifest(input: WriteReportInput, now: Date): { key: string
       targets,
       skipped,
       errors,
+      ...(notes.length > 0 ? { notes } : {}),
     },
   };
 }
