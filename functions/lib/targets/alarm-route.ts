@@ -171,6 +171,24 @@ function dedupe(locations: Location[]): Location[] {
   return [...seen.values()];
 }
 
+/** True when a location names a cluster and nothing narrower (no service, family or task). */
+function clusterOnly(location: Location): boolean {
+  return !location.service && !location.family && !location.tasks && !location.preferredTaskId;
+}
+
+/**
+ * Drops cluster-only locations of a cluster that another location names more narrowly (a metric-math
+ * alarm over a service metric and its cluster's total): the narrower one says where to look.
+ */
+function withoutSubsumed(locations: Location[]): Location[] {
+  const clusterOf = (location: Location) => location.cluster.split('/').pop();
+  return locations.filter(
+    (location) =>
+      !clusterOnly(location) ||
+      !locations.some((other) => !clusterOnly(other) && clusterOf(other) === clusterOf(location)),
+  );
+}
+
 /** Fills the service of a location that names only a cluster, from tags or a route naming the same cluster. */
 function completeService(location: Location, tags: AlarmTags, route: RouteMatch | undefined): Location {
   if (location.service || location.family || location.tasks || location.preferredTaskId) return location;
@@ -267,7 +285,7 @@ export async function routeRequest(
 
   // A cluster-level alarm (ClusterName only) takes its service from the tags or the route of the same cluster.
   locations = locations.map((location) => completeService(location, tags, route));
-  locations = dedupe(locations);
+  locations = withoutSubsumed(dedupe(locations));
   if (locations.length > MAX_LOCATIONS) {
     notes.push(
       `the alarm names ${locations.length} ECS locations; only the first ${MAX_LOCATIONS} are diagnosed`,

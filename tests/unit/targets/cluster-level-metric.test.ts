@@ -1,0 +1,54 @@
+import { CloudWatchClient, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { parseRequest } from '#lib/request.ts';
+import { resolveTargets } from '#lib/targets/resolve.ts';
+import { task, taskArn } from '../resolve-targets/ecs-fakes.ts';
+
+const ecs = mockClient(ECSClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const clients = { ecs: new ECSClient({}), cloudwatch: new CloudWatchClient({}) };
+const run = { executionName: 'n', startTime: new Date('2025-03-14T10:00:00Z') };
+const config = {
+  allowedClusters: [],
+  defaultMaxTasks: 3,
+  defaultScript: 'basic',
+  routing: { version: 1 as const, routes: [] },
+};
+
+beforeEach(() => {
+  ecs.reset();
+  cloudwatch.reset();
+  cloudwatch.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [] } });
+});
+
+describe('targets: a metric-math alarm mixing a cluster-level and a service-level metric', () => {
+  it('diagnoses the service instead of failing on the cluster-level metric, which names no service', async () => {
+    ecs.on(ListTasksCommand, { serviceName: 'checkout-api' }).resolves({ taskArns: [taskArn(1)] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [task(1)] });
+    const request = parseRequest({
+      alarm: {
+        name: 'checkout-share-of-cluster-cpu',
+        metrics: [
+          {
+            id: 'svc',
+            namespace: 'AWS/ECS',
+            dimensions: { ClusterName: 'payments-prod', ServiceName: 'checkout-api' },
+          },
+          { id: 'all', namespace: 'AWS/ECS', dimensions: { ClusterName: 'payments-prod' } },
+        ],
+      },
+    });
+
+    const result = await resolveTargets(request, run, clients, config);
+
+    expect(result.targets.map((target) => target.taskArn)).toEqual([taskArn(1)]);
+  });
+});
