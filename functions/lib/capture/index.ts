@@ -1,7 +1,8 @@
 /**
  * Capture to S3: the session's raw output → exit-marker parser → redactor → output cap → S3 upload.
  * Memory stays bounded whatever the output size; a failure anywhere fails the whole pipeline and aborts
- * the upload, so an object at the key is always complete.
+ * the upload (awaited), so no partial object is left. One exception: when the metadata CopyObject after a
+ * completed multipart upload fails, the object stays with its outcome metadata reading `pending`.
  */
 
 import { PassThrough, type Readable } from 'node:stream';
