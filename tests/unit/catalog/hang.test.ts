@@ -1,15 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getCatalogScript } from '#lib/catalog.ts';
 
 let root: string;
+/** busybox applets and the stand-in tools (on PATH). */
+let bin: string;
 
 /** A tool that never answers, like df on a hung network mount or jcmd against a stuck JVM. */
 function hangingTool(name: string): void {
-  const path = join(root, name);
+  const path = join(bin, name);
   writeFileSync(path, '#!/bin/sh\nexec sleep 600\n');
   chmodSync(path, 0o755);
 }
@@ -21,7 +23,9 @@ function which(tool: string): string {
 describe('catalog scripts with a tool that never answers', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'ecsdiag-hang-'));
-    const installed = spawnSync('busybox', ['--install', '-s', root]);
+    bin = join(root, 'bin');
+    mkdirSync(bin);
+    const installed = spawnSync('busybox', ['--install', '-s', bin]);
     if (installed.error) throw new Error(`busybox is needed by this test: ${installed.error.message}`);
   });
 
@@ -29,13 +33,13 @@ describe('catalog scripts with a tool that never answers', () => {
 
   it('basic bounds df (a hung mount) and goes on to the next sections', () => {
     // Arrange
-    rmSync(join(root, 'df'));
+    rmSync(join(bin, 'df'));
     hangingTool('df');
 
     // Act: the spawn limit only detects a hang; it is far above the script's own bounds
-    const result = spawnSync(join(root, 'sh'), ['-c', getCatalogScript('basic')?.text ?? ''], {
+    const result = spawnSync(join(bin, 'sh'), ['-c', getCatalogScript('basic')?.text ?? ''], {
       encoding: 'utf8',
-      env: { PATH: root },
+      env: { PATH: bin },
       timeout: 55_000,
       killSignal: 'SIGKILL',
     });
@@ -48,8 +52,11 @@ describe('catalog scripts with a tool that never answers', () => {
   });
 
   it('jvm bounds jcmd (a stuck JVM) and goes on', () => {
-    // Arrange: a process whose executable is called java, and a jcmd that never answers
-    const java = join(root, 'java');
+    // Arrange: a process whose executable is called java, and a jcmd that never answers. The stand-in
+    // JVM is visible to every test on this machine: its directory holds no jcmd, so only this test's
+    // PATH finds the hanging one.
+    mkdirSync(join(root, 'jvm'));
+    const java = join(root, 'jvm', 'java');
     copyFileSync(which('sleep'), java);
     chmodSync(java, 0o755);
     const jvm = spawnSync('sh', ['-c', '"$1" 120 >/dev/null 2>&1 & echo $!', 'sh', java], {
@@ -60,9 +67,9 @@ describe('catalog scripts with a tool that never answers', () => {
 
     try {
       // Act
-      const result = spawnSync(join(root, 'sh'), ['-c', getCatalogScript('jvm')?.text ?? ''], {
+      const result = spawnSync(join(bin, 'sh'), ['-c', getCatalogScript('jvm')?.text ?? ''], {
         encoding: 'utf8',
-        env: { PATH: root },
+        env: { PATH: bin },
         timeout: 55_000,
         killSignal: 'SIGKILL',
       });

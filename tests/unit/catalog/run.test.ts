@@ -40,7 +40,8 @@ const SECTIONS: Record<string, RegExp[]> = {
     /===== dns resolution =====/,
     /===== connectivity checks =====/,
   ],
-  jvm: [/no java process found in this container/],
+  // Any JVM on the test machine (an IDE, or the hang test's stand-in) is listed, like python below.
+  jvm: [/no java process found in this container|===== jvm pid \d+ =====/],
   node: [/===== node pid \d+ =====/, /===== handles of \d+ =====/],
   python: [/python pid|no python process found/],
 };
