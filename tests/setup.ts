@@ -5,3 +5,6 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_REGION ??= 'eu-west-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'AKIDLOCALTESTING';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local-testing-secret';
+// No test may reach a real AWS endpoint: a client that is not pointed at a local server (or mocked)
+// goes to this closed loopback port and fails fast instead of leaving the machine.
+process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
