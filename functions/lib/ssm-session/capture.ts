@@ -62,6 +62,11 @@ export interface CaptureOptions {
   signal?: AbortSignal;
   /** Websocket pings on quiet sessions, default 30000. */
   pingIntervalMs?: number;
+  /**
+   * A ping that gets neither a pong nor any other frame within this time fails the capture as a dead connection
+   * (SessionInterruptedError); default 2 × pingIntervalMs. Never counts while reading is paused for backpressure.
+   */
+  livenessTimeoutMs?: number;
   /** Size message, sent only after the first output. */
   terminalSize?: { cols: number; rows: number };
   /** Messages that may be held back waiting for a gap to fill (default 10000, as the plugin). */
@@ -139,6 +144,7 @@ function validateOptions(options: CaptureOptions): void {
     }
   };
   positiveInteger('pingIntervalMs', options.pingIntervalMs, MAX_TIMER_MS);
+  positiveInteger('livenessTimeoutMs', options.livenessTimeoutMs, MAX_TIMER_MS);
   positiveInteger('reorderCapacity', options.reorderCapacity);
   // The agent casts the size to uint16.
   positiveInteger('terminalSize.cols', options.terminalSize?.cols, 0xffff);
@@ -166,7 +172,10 @@ class Capture {
   private keys: SessionKeys | undefined;
   private sawOutput = false;
   private corked = false;
+  /** When a frame last arrived (or reading last resumed): how long the channel has been silent while read. */
   private lastTraffic = Date.now();
+  /** Armed by a ping; cleared by any incoming frame and by pausing the socket. */
+  private livenessTimer: NodeJS.Timeout | undefined;
   private bytes = 0;
   private messages = 0;
   private onAbort: (() => void) | undefined;
@@ -178,7 +187,7 @@ class Capture {
     this.incoming = new IncomingSequencer(options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY);
     this.output = new Readable({
       highWaterMark: OUTPUT_HIGH_WATER_MARK,
-      read: () => this.ws?.resume(),
+      read: () => this.resumeReading(),
       // A consumer that destroys the output has given up: end the session as an abort, not a hang.
       destroy: (error, callback) => {
         if (!this.finished) void this.truncate('aborted');
@@ -207,6 +216,8 @@ class Capture {
     this.ws = ws;
     ws.on('open', () => this.sendToken());
     ws.on('message', (data: Buffer) => this.receive(data));
+    ws.on('pong', () => this.heard());
+    ws.on('ping', () => this.heard());
     ws.on('error', (error) =>
       this.fail(
         new SessionInterruptedError(`data channel ${session.sessionId}: ${error.message}`, { cause: error }),
@@ -219,8 +230,12 @@ class Capture {
       if (frame !== undefined) this.send(frame);
     }, RESEND_INTERVAL_MS);
     const pingEvery = this.options.pingIntervalMs ?? 30_000;
+    const livenessTimeout = this.options.livenessTimeoutMs ?? Math.min(2 * pingEvery, MAX_TIMER_MS);
     const ping = setInterval(() => {
-      if (Date.now() - this.lastTraffic >= pingEvery && ws.readyState === WebSocket.OPEN) ws.ping();
+      if (Date.now() - this.lastTraffic < pingEvery || ws.readyState !== WebSocket.OPEN || ws.isPaused)
+        return;
+      ws.ping();
+      this.livenessTimer ??= setTimeout(() => this.presumeDead(livenessTimeout), livenessTimeout);
     }, pingEvery);
     this.timers.push(resend, ping);
     if (deadline !== undefined) this.armDeadline(deadline);
@@ -289,9 +304,41 @@ class Capture {
     this.send(frame);
   }
 
+  /** Any incoming frame (message, ping or pong) shows the connection is alive. */
+  private heard(): void {
+    this.lastTraffic = Date.now();
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  /** A ping went unanswered, and nothing else arrived, while the socket was being read. */
+  private presumeDead(livenessTimeout: number): void {
+    this.livenessTimer = undefined;
+    if (this.ws?.isPaused) return;
+    this.fail(
+      new SessionInterruptedError(
+        `data channel ${this.options.session.sessionId}: no pong or other frame for ${Date.now() - this.lastTraffic} ms, beyond the liveness timeout of ${livenessTimeout} ms after a websocket ping; the connection is presumed dead`,
+      ),
+    );
+  }
+
+  /** Backpressure: stop reading the socket. Unread pongs then prove nothing, so liveness stops counting. */
+  private pauseReading(): void {
+    this.ws?.pause();
+    clearTimeout(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  /** The consumer wants more: read again, and count silence only from now on. */
+  private resumeReading(): void {
+    if (this.ws?.isPaused !== true) return;
+    this.ws.resume();
+    this.lastTraffic = Date.now();
+  }
+
   private receive(data: Buffer): void {
     if (this.finished) return;
-    this.lastTraffic = Date.now();
+    this.heard();
     try {
       const message = decodeMessage(data);
       switch (message.messageType) {
@@ -406,7 +453,7 @@ class Capture {
         this.sendStream(PayloadType.Size, Buffer.from(JSON.stringify({ cols: size.cols, rows: size.rows })));
       }
     }
-    if (payload.length > 0 && !this.output.push(payload)) this.ws?.pause();
+    if (payload.length > 0 && !this.output.push(payload)) this.pauseReading();
   }
 
   private async handshake(payload: Buffer): Promise<void> {
@@ -533,6 +580,7 @@ class Capture {
     this.finished = true;
     this.stopped.abort();
     for (const timer of this.timers) clearTimeout(timer);
+    clearTimeout(this.livenessTimer);
     if (this.onAbort !== undefined) this.options.signal?.removeEventListener('abort', this.onAbort);
   }
 

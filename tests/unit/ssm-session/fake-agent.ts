@@ -55,10 +55,10 @@ export function outputFrame(
   });
 }
 
-/** Starts the fake agent server. */
-export async function startFakeAgent(): Promise<FakeAgent> {
+/** Starts the fake agent server; `autoPong: false` makes a peer that never answers the client's pings. */
+export async function startFakeAgent(options: { autoPong?: boolean } = {}): Promise<FakeAgent> {
   const http: Server = createServer();
-  const wss = new WebSocketServer({ server: http });
+  const wss = new WebSocketServer({ server: http, autoPong: options.autoPong ?? true });
   const waiting: Array<(connection: FakeConnection) => void> = [];
   const ready: FakeConnection[] = [];
 

@@ -13,6 +13,9 @@ describe('ssm-session capture: option validation', () => {
   it.each([
     ['pingIntervalMs', { pingIntervalMs: 0 }],
     ['pingIntervalMs', { pingIntervalMs: Number.NaN }],
+    ['livenessTimeoutMs', { livenessTimeoutMs: 0 }],
+    ['livenessTimeoutMs', { livenessTimeoutMs: 1.5 }],
+    ['livenessTimeoutMs', { livenessTimeoutMs: 2 ** 31 }],
     ['terminalSize.cols', { terminalSize: { cols: 0, rows: 24 } }],
     ['terminalSize.cols', { terminalSize: { cols: 80.5, rows: 24 } }],
     ['terminalSize.rows', { terminalSize: { cols: 80, rows: 70_000 } }],
