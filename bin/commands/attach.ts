@@ -22,6 +22,9 @@ const USAGE = `usage: ecs-diag attach --session <json | file> [--target ecs:<clu
   --out       write the output to FILE instead of stdout
   --timeout   stop after SECONDS: send Ctrl-C, terminate the session, keep the output, exit 3
 
+Without --timeout it runs until the session ends; a connection that stays silent for 60 s after a keepalive
+ping is taken as dead (the session is terminated, exit 1).
+
 Honours AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_KMS (e.g. a local agent emulator).`;
 
 class UsageError extends Error {

@@ -1,6 +1,7 @@
 /**
  * openSessionCapture: connects to a Session Manager data channel, acks and orders the agent's output,
- * performs the handshake, and exposes the output as a byte stream with backpressure.
+ * performs the handshake, and exposes the output as a byte stream with backpressure. A connection that stops
+ * answering pings while it is read is failed as dead; a peer that never answers our close frame is cut off after 2 s.
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -92,8 +93,9 @@ export interface SessionCapture {
   /** Raw output bytes in sequence order, with backpressure; ends after a normal close or a truncation. */
   output: Readable;
   /**
-   * Rejects with SessionInterruptedError | SessionClosedError | ProtocolError | a KMS error; except after a
-   * SessionClosedError (the service ended the session), TerminateSession is attempted first.
+   * Rejects with SessionInterruptedError (the socket dropped, or went silent past livenessTimeoutMs) |
+   * SessionClosedError | ProtocolError | a KMS error; except after a SessionClosedError (the service ended the
+   * session), TerminateSession is attempted first.
    */
   done: Promise<CaptureSummary>;
 }
@@ -103,6 +105,8 @@ export const CLIENT_VERSION = '1.2.0.0';
 const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 const TERMINATE_TIMEOUT_MS = 5000;
+/** After our close frame, how long the peer gets to answer before the socket is destroyed (ws's default is 30 s). */
+const CLOSE_TIMEOUT_MS = 2000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The agent's timeout for each handshake step (spec section 5). */
 const HANDSHAKE_STEP_TIMEOUT_MS = 15_000;
@@ -212,7 +216,13 @@ class Capture {
       void this.truncate('deadline');
       return;
     }
-    const ws = new WebSocket(session.streamUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+    // closeTimeout is a ws 8 client option that @types/ws does not declare yet.
+    const wsOptions: WebSocket.ClientOptions & { closeTimeout: number } = {
+      perMessageDeflate: false,
+      maxPayload: MAX_FRAME_BYTES,
+      closeTimeout: CLOSE_TIMEOUT_MS,
+    };
+    const ws = new WebSocket(session.streamUrl, wsOptions);
     this.ws = ws;
     ws.on('open', () => this.sendToken());
     ws.on('message', (data: Buffer) => this.receive(data));

@@ -55,6 +55,27 @@ export function outputFrame(
   });
 }
 
+/** Builds a channel_closed frame; a non-empty Output is the service's reason for ending the session. */
+export function channelClosedFrame(output = ''): Buffer {
+  return encodeMessage({
+    messageType: MessageType.ChannelClosed,
+    sequenceNumber: 0n,
+    flags: Flags.Ack,
+    payloadType: 0,
+    payload: Buffer.from(
+      JSON.stringify({
+        MessageId: '00112233-4455-6677-8899-aabbccddeeff',
+        CreatedDate: new Date().toISOString(),
+        DestinationId: 'client',
+        SessionId: 'session',
+        MessageType: 'channel_closed',
+        SchemaVersion: 1,
+        Output: output,
+      }),
+    ),
+  });
+}
+
 /** Starts the fake agent server; `autoPong: false` makes a peer that never answers the client's pings. */
 export async function startFakeAgent(options: { autoPong?: boolean } = {}): Promise<FakeAgent> {
   const http: Server = createServer();
@@ -142,25 +163,7 @@ export async function startFakeAgent(options: { autoPong?: boolean } = {}): Prom
         );
       },
       sendChannelClosed(output = '') {
-        socket.send(
-          encodeMessage({
-            messageType: MessageType.ChannelClosed,
-            sequenceNumber: 0n,
-            flags: Flags.Ack,
-            payloadType: 0,
-            payload: Buffer.from(
-              JSON.stringify({
-                MessageId: '00112233-4455-6677-8899-aabbccddeeff',
-                CreatedDate: new Date().toISOString(),
-                DestinationId: 'client',
-                SessionId: 'session',
-                MessageType: 'channel_closed',
-                SchemaVersion: 1,
-                Output: output,
-              }),
-            ),
-          }),
-        );
+        socket.send(channelClosedFrame(output));
       },
     };
     const waiter = waiting.shift();
