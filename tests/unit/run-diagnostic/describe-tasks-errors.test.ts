@@ -3,35 +3,27 @@ import {
   ClientException,
   DescribeClustersCommand,
   DescribeTasksCommand,
-  ECSClient,
   ExecuteCommandCommand,
   InvalidParameterException,
 } from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
-import { lambdaContext, runInput } from './fixtures.ts';
+import {
+  lambdaContext,
+  loadRunDiagnostic,
+  mockRunDiagnosticClients,
+  type RunDiagnosticHandler,
+  runInput,
+} from './fixtures.ts';
 
-process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
-const ecs = mockClient(ECSClient);
-mockClient(S3Client);
-mockClient(SSMClient);
-mockClient(KMSClient);
-
-type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-let handler: Handler;
+const ecs = mockRunDiagnosticClients();
+let handler: RunDiagnosticHandler;
 let clearClusterCache: () => void;
 
 const KMS_KEY = 'arn:aws:kms:us-east-1:493817260514:key/4b1e7d29-8c3a-4f56-9e02-d7a1c6b5e384';
 
 describe('run-diagnostic DescribeTasks error mapping', () => {
   beforeAll(async () => {
-    ({ handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
-      handler: Handler;
-    });
-    ({ clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts'));
+    ({ handler, clearClusterCache } = await loadRunDiagnostic());
   });
 
   beforeEach(() => {

@@ -3,29 +3,25 @@ import {
   ClientException,
   ClusterNotFoundException,
   DescribeClustersCommand,
-  ECSClient,
   ECSServiceException,
   ExecuteCommandCommand,
   InvalidParameterException,
   ServerException,
   TargetNotConnectedException,
 } from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mapSessionKmsError } from '#lib/ecs-errors.ts';
-import { errorFixture, lambdaContext, runInput } from './fixtures.ts';
+import {
+  errorFixture,
+  lambdaContext,
+  loadRunDiagnostic,
+  mockRunDiagnosticClients,
+  type RunDiagnosticHandler,
+  runInput,
+} from './fixtures.ts';
 
-process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
-const ecs = mockClient(ECSClient);
-mockClient(S3Client);
-mockClient(SSMClient);
-mockClient(KMSClient);
-
-type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-let handler: Handler;
+const ecs = mockRunDiagnosticClients();
+let handler: RunDiagnosticHandler;
 let clearClusterCache: () => void;
 
 const meta = { $metadata: {} };
@@ -82,10 +78,7 @@ const CASES: [string, () => Error, RegExp[]][] = [
 
 describe('run-diagnostic error mapping', () => {
   beforeAll(async () => {
-    ({ handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
-      handler: Handler;
-    });
-    ({ clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts'));
+    ({ handler, clearClusterCache } = await loadRunDiagnostic());
   });
 
   beforeEach(() => {

@@ -1,7 +1,12 @@
 /** Shared arrangement of the run-diagnostic unit tests: the input, a fake Lambda context, the wire fixtures. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { RunDiagnosticInput } from '#lib/contracts.ts';
 import { fakeContext } from '../../support/lambda-context.ts';
 
@@ -31,4 +36,29 @@ export function lambdaContext(remainingMs = 300_000): Context {
 export function errorFixture(name: string): { __type: string; message: string } {
   const path = join(import.meta.dirname, '..', '..', '..', 'events', `ecs-error-${name}.json`);
   return (JSON.parse(readFileSync(path, 'utf8')) as { body: { __type: string; message: string } }).body;
+}
+
+/** The run-diagnostic handler as the tests call it. */
+export type RunDiagnosticHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Mocks run-diagnostic's four AWS clients (S3, SSM and KMS answer nothing) and returns the ECS stub. */
+export function mockRunDiagnosticClients() {
+  process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
+  const ecs = mockClient(ECSClient);
+  mockClient(S3Client);
+  mockClient(SSMClient);
+  mockClient(KMSClient);
+  return ecs;
+}
+
+/** Imports the handler (after OUTPUT_BUCKET is set) and the per-container cluster cache's reset. */
+export async function loadRunDiagnostic(): Promise<{
+  handler: RunDiagnosticHandler;
+  clearClusterCache: () => void;
+}> {
+  const { handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
+    handler: RunDiagnosticHandler;
+  };
+  const { clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts');
+  return { handler, clearClusterCache };
 }

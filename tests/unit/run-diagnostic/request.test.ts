@@ -1,26 +1,19 @@
-import {
-  DescribeClustersCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ExecuteCommandCommand,
-} from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeClustersCommand, DescribeTasksCommand, ExecuteCommandCommand } from '@aws-sdk/client-ecs';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
 import { getCatalogScript } from '#lib/catalog.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
-import { CLUSTER_ARN, lambdaContext, runInput, TASK_ARN } from './fixtures.ts';
+import {
+  CLUSTER_ARN,
+  lambdaContext,
+  loadRunDiagnostic,
+  mockRunDiagnosticClients,
+  type RunDiagnosticHandler,
+  runInput,
+  TASK_ARN,
+} from './fixtures.ts';
 
-process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
-const ecs = mockClient(ECSClient);
-mockClient(S3Client);
-mockClient(SSMClient);
-mockClient(KMSClient);
-
-type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-let handler: Handler;
+const ecs = mockRunDiagnosticClients();
+let handler: RunDiagnosticHandler;
 let clearClusterCache: () => void;
 
 /** A session whose data channel refuses connections (loopback): the capture fails right after the call. */
@@ -32,10 +25,7 @@ const DEAD_SESSION = {
 
 describe('run-diagnostic request building', () => {
   beforeAll(async () => {
-    ({ handler } = (await import('../../../functions/run-diagnostic/handler.ts')) as unknown as {
-      handler: Handler;
-    });
-    ({ clearClusterCache } = await import('../../../functions/run-diagnostic/run.ts'));
+    ({ handler, clearClusterCache } = await loadRunDiagnostic());
   });
 
   beforeEach(() => {
