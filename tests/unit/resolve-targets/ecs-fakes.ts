@@ -1,5 +1,7 @@
 /** Small builders of ECS shapes for the resolve-targets tests (the SDK's deserialised form). */
-import type { Container, Task } from '@aws-sdk/client-ecs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { type Container, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import type { ResolveConfig } from '#lib/targets/resolve.ts';
 
 export const ACCOUNT = '493817260514';
 export const CLUSTER_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/payments-prod`;
@@ -38,4 +40,20 @@ export function task(n: number, overrides: Partial<Task> = {}): Task {
     containers: [container('checkout', { runtimeId: `${taskId(n)}-3119692762` })],
     ...overrides,
   };
+}
+
+/** resolve-targets' configuration with no routes, for a test to adjust. */
+export function resolveConfig(overrides: Partial<ResolveConfig> = {}): ResolveConfig {
+  return {
+    allowedClusters: ['payments-prod'],
+    defaultMaxTasks: 3,
+    defaultScript: 'basic',
+    routing: { version: 1, routes: [] },
+    ...overrides,
+  };
+}
+
+/** The clients resolve-targets takes (mock them with aws-sdk-client-mock's mockClient). */
+export function resolveClients() {
+  return { ecs: new ECSClient({}), cloudwatch: new CloudWatchClient({}) };
 }

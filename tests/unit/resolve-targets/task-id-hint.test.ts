@@ -10,17 +10,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseRequest } from '#lib/request.ts';
 import { resolveTargets } from '#lib/targets/resolve.ts';
-import { task, taskArn } from './ecs-fakes.ts';
+import { resolveClients, resolveConfig, task, taskArn } from './ecs-fakes.ts';
 
 const ecs = mockClient(ECSClient);
 const cloudwatch = mockClient(CloudWatchClient);
-const clients = { ecs: new ECSClient({}), cloudwatch: new CloudWatchClient({}) };
-const config = {
-  allowedClusters: ['payments-prod'],
-  defaultMaxTasks: 3,
-  defaultScript: 'basic',
-  routing: { version: 1 as const, routes: [] },
-};
+const clients = resolveClients();
+const config = resolveConfig();
 const run = { executionName: 'abcdef01-20250314T092741-cpu-high-0123456789', startTime: new Date() };
 
 beforeEach(() => {

@@ -9,18 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { parseRequest } from '#lib/request.ts';
 import { resolveTargets } from '#lib/targets/resolve.ts';
-import { task, taskArn } from '../resolve-targets/ecs-fakes.ts';
+import { resolveClients, resolveConfig, task, taskArn } from '../resolve-targets/ecs-fakes.ts';
 
 const ecs = mockClient(ECSClient);
 const cloudwatch = mockClient(CloudWatchClient);
-const clients = { ecs: new ECSClient({}), cloudwatch: new CloudWatchClient({}) };
+const clients = resolveClients();
 const run = { executionName: 'n', startTime: new Date('2025-03-14T10:00:00Z') };
-const config = {
-  allowedClusters: [],
-  defaultMaxTasks: 3,
-  defaultScript: 'basic',
-  routing: { version: 1 as const, routes: [] },
-};
+const config = resolveConfig({ allowedClusters: [] });
 
 beforeEach(() => {
   ecs.reset();
