@@ -42,7 +42,8 @@ export async function startCloudWatchEmulator(options: {
     ].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
   }
 
-  function describeMetric(alarm: WorldMetricAlarm) {
+  /** The fields DescribeAlarms returns for every alarm; the world's tags are not among them. */
+  function describeAlarm<A extends WorldMetricAlarm | WorldCompositeAlarm>(alarm: A) {
     const { tags: _tags, ...fields } = alarm;
     return {
       ...fields,
@@ -53,22 +54,11 @@ export async function startCloudWatchEmulator(options: {
       InsufficientDataActions: [],
       StateUpdatedTimestamp: UPDATED,
       StateTransitionedTimestamp: UPDATED,
-      Dimensions: alarm.Dimensions ?? [],
     };
   }
 
-  function describeComposite(alarm: WorldCompositeAlarm) {
-    const { tags: _tags, ...fields } = alarm;
-    return {
-      ...fields,
-      AlarmArn: arns.alarm(alarm.AlarmName),
-      AlarmConfigurationUpdatedTimestamp: UPDATED,
-      ActionsEnabled: true,
-      OKActions: [],
-      InsufficientDataActions: [],
-      StateUpdatedTimestamp: UPDATED,
-      StateTransitionedTimestamp: UPDATED,
-    };
+  function describeMetric(alarm: WorldMetricAlarm) {
+    return { ...describeAlarm(alarm), Dimensions: alarm.Dimensions ?? [] };
   }
 
   const operations = {
@@ -150,7 +140,7 @@ export async function startCloudWatchEmulator(options: {
           item.kind === 'metric' ? [family ? brief(item.alarm) : describeMetric(item.alarm)] : [],
         ),
         CompositeAlarms: page.flatMap((item) =>
-          item.kind === 'composite' ? [family ? brief(item.alarm) : describeComposite(item.alarm)] : [],
+          item.kind === 'composite' ? [family ? brief(item.alarm) : describeAlarm(item.alarm)] : [],
         ),
         ...(offset + maxRecords < all.length ? { NextToken: encodeToken(offset + maxRecords) } : {}),
       };
