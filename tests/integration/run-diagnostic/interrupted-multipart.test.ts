@@ -1,5 +1,3 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -8,6 +6,7 @@ import { PART_SIZE } from '#lib/capture/s3-sink.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { type LocalS3, startLocalS3 } from '#local/s3.ts';
+import { type S3FaultProxy, startS3FaultProxy } from '../../support/s3-fault-proxy.ts';
 
 const REGION = 'us-east-1';
 const BUCKET = 'interrupted-bucket';
@@ -17,7 +16,7 @@ let agent: AgentEmulator;
 let localS3: LocalS3;
 let s3: S3Client;
 let ssm: SSMClient;
-let proxy: Server;
+let proxy: S3FaultProxy;
 /** AbortMultipartUpload answers the proxy gave, with the time each answer was sent. */
 let aborts: { status: number; answeredAt: number }[] = [];
 
@@ -25,33 +24,16 @@ let aborts: { status: number; answeredAt: number }[] = [];
  * An S3 proxy in front of the local S3 that answers AbortMultipartUpload only after ABORT_DELAY_MS (a slow
  * network), and records when it answered. (The local S3 does not implement ListMultipartUploads.)
  */
-async function startSlowAbortProxy(target: string): Promise<Server> {
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const isAbort = req.method === 'DELETE' && /[?&]uploadId=/.test(req.url ?? '');
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        setTimeout(
-          () => {
-            if (isAbort) aborts.push({ status: answer.statusCode ?? 0, answeredAt: Date.now() });
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-          isAbort ? ABORT_DELAY_MS : 0,
-        );
-      },
-    );
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+function startSlowAbortProxy(target: string): Promise<S3FaultProxy> {
+  return startS3FaultProxy(target, (req) =>
+    req.method === 'DELETE' && /[?&]uploadId=/.test(req.url ?? '')
+      ? {
+          kind: 'forward',
+          delayAnswerMs: ABORT_DELAY_MS,
+          onAnswered: (status) => aborts.push({ status, answeredAt: Date.now() }),
+        }
+      : { kind: 'forward' },
+  );
 }
 
 describe('capture to S3 when the session drops after the multipart upload has started', () => {
@@ -63,7 +45,7 @@ describe('capture to S3 when the session drops after the multipart upload has st
     proxy = await startSlowAbortProxy(localS3.endpoint);
     s3 = new S3Client({
       region: REGION,
-      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      endpoint: proxy.endpoint,
       forcePathStyle: true,
     });
   });
@@ -71,7 +53,7 @@ describe('capture to S3 when the session drops after the multipart upload has st
   afterAll(async () => {
     ssm.destroy();
     s3.destroy();
-    await new Promise((resolve) => proxy.close(resolve));
+    await proxy.close();
     await localS3.close();
     await agent.close();
   });

@@ -1,5 +1,3 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -8,45 +6,23 @@ import { PART_SIZE } from '#lib/capture/s3-sink.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { type LocalS3, startLocalS3 } from '#local/s3.ts';
+import { type S3FaultProxy, startS3FaultProxy } from '../../support/s3-fault-proxy.ts';
 
 const REGION = 'us-east-1';
 const BUCKET = 'copy-failure-bucket';
 
 let agent: AgentEmulator;
 let localS3: LocalS3;
-let proxy: Server;
+let proxy: S3FaultProxy;
 let copyAttempts = 0;
 
 /** An S3 proxy in front of the local S3 that fails every CopyObject (the final-metadata step) with a 500. */
-async function startCopyFailingProxy(target: string): Promise<Server> {
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    if (req.method === 'PUT' && req.headers['x-amz-copy-source'] !== undefined) {
-      copyAttempts += 1;
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(500, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0"?><Error><Code>InternalError</Code><Message>injected</Message></Error>');
-      });
-      return;
-    }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(forward);
+function startCopyFailingProxy(target: string): Promise<S3FaultProxy> {
+  return startS3FaultProxy(target, (req) => {
+    if (req.method !== 'PUT' || req.headers['x-amz-copy-source'] === undefined) return { kind: 'forward' };
+    copyAttempts += 1;
+    return { kind: 'fail', status: 500, code: 'InternalError' };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
 }
 
 describe('capture to S3 when the final-metadata CopyObject fails', () => {
@@ -58,7 +34,7 @@ describe('capture to S3 when the final-metadata CopyObject fails', () => {
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => proxy.close(resolve));
+    await proxy.close();
     await localS3.close();
     await agent.close();
   });
@@ -67,7 +43,7 @@ describe('capture to S3 when the final-metadata CopyObject fails', () => {
     // Arrange: output above one part, so the object is created by CompleteMultipartUpload before CopyObject
     const s3 = new S3Client({
       region: REGION,
-      endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      endpoint: proxy.endpoint,
       forcePathStyle: true,
     });
     const credentials = agent.createSession({ generatedOutputBytes: PART_SIZE + 100_000 });
