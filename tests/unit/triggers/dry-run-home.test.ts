@@ -1,19 +1,4 @@
-import { jest } from '@jest/globals';
-import { run } from '../../../bin/commands/dry-run.ts';
-
-async function dryRun(argv: string[]): Promise<{ code: number; output: Record<string, unknown> }> {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await run(argv);
-    return { code, output: JSON.parse(chunks.join('')) as Record<string, unknown> };
-  } finally {
-    spy.mockRestore();
-  }
-}
+import { dryRun } from './run-dry-run.ts';
 
 afterEach(() => {
   delete process.env.STATE_MACHINE_ARN;

@@ -5,27 +5,12 @@ import {
   ECSClient,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
-import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { run } from '../../../bin/commands/dry-run.ts';
 import { task, taskArn } from '../resolve-targets/ecs-fakes.ts';
+import { dryRun } from './run-dry-run.ts';
 
 const ecs = mockClient(ECSClient);
 const cloudwatch = mockClient(CloudWatchClient);
-
-async function dryRun(argv: string[]): Promise<{ code: number; output: Record<string, unknown> }> {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await run(argv);
-    return { code, output: JSON.parse(chunks.join('')) as Record<string, unknown> };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 beforeEach(() => {
   ecs.reset();

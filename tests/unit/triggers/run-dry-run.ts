@@ -1,0 +1,17 @@
+import { jest } from '@jest/globals';
+import { run } from '../../../bin/commands/dry-run.ts';
+
+/** Runs `ecs-diag dry-run` in process and returns its exit code and the JSON it printed. */
+export async function dryRun(argv: string[]): Promise<{ code: number; output: Record<string, unknown> }> {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await run(argv);
+    return { code, output: JSON.parse(chunks.join('')) as Record<string, unknown> };
+  } finally {
+    spy.mockRestore();
+  }
+}
