@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { describeError } from '../errors.ts';
 import type { AlarmMetric, DiagnosticsRequest, RequestAlarm } from '../request.ts';
-import { type Location, locationsFromMetrics, MAX_LOCATIONS } from './location.ts';
+import { dedupeLocations, type Location, locationsFromMetrics, MAX_LOCATIONS } from './location.ts';
 import { matchRoute, type RouteMatch, type RoutingTable } from './routing.ts';
 
 /** The tag keys read from an alarm. */
@@ -156,21 +156,6 @@ export async function alarmTags(cloudwatch: CloudWatchClient, alarmArn: string):
   return tags;
 }
 
-function dedupe(locations: Location[]): Location[] {
-  const seen = new Map<string, Location>();
-  for (const location of locations) {
-    const key = JSON.stringify([
-      location.cluster,
-      location.service,
-      location.family,
-      location.preferredTaskId,
-      location.container,
-    ]);
-    if (!seen.has(key)) seen.set(key, location);
-  }
-  return [...seen.values()];
-}
-
 /** True when a location names a cluster and nothing narrower (no service, family or task). */
 function clusterOnly(location: Location): boolean {
   return !location.service && !location.family && !location.tasks && !location.preferredTaskId;
@@ -285,7 +270,7 @@ export async function routeRequest(
 
   // A cluster-level alarm (ClusterName only) takes its service from the tags or the route of the same cluster.
   locations = locations.map((location) => completeService(location, tags, route));
-  locations = withoutSubsumed(dedupe(locations));
+  locations = withoutSubsumed(dedupeLocations(locations));
   if (locations.length > MAX_LOCATIONS) {
     notes.push(
       `the alarm names ${locations.length} ECS locations; only the first ${MAX_LOCATIONS} are diagnosed`,

@@ -53,7 +53,7 @@ export function isEcsNamespace(namespace: string | undefined): boolean {
  * out; equal locations merge.
  */
 export function locationsFromMetrics(metrics: readonly AlarmMetric[], origin = 'dimensions'): Location[] {
-  const seen = new Map<string, Location>();
+  const locations: Location[] = [];
   for (const metric of metrics) {
     const d = metric.dimensions;
     const cluster = d.ClusterName;
@@ -63,8 +63,17 @@ export function locationsFromMetrics(metrics: readonly AlarmMetric[], origin = '
     if (d.TaskDefinitionFamily) location.family = d.TaskDefinitionFamily;
     if (d.TaskId) location.preferredTaskId = d.TaskId;
     if (d.ContainerName) location.container = d.ContainerName;
+    locations.push(location);
+  }
+  return dedupeLocations(locations);
+}
+
+/** Keeps the first of locations that name the same cluster, service, family, task and container. */
+export function dedupeLocations(locations: readonly Location[]): Location[] {
+  const seen = new Map<string, Location>();
+  for (const location of locations) {
     const key = JSON.stringify([
-      cluster,
+      location.cluster,
       location.service,
       location.family,
       location.preferredTaskId,
