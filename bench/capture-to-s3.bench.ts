@@ -6,13 +6,13 @@
  *
  *   npm run bench -- capture-to-s3        (CAPTURE_TO_S3_MB="16 64" by default)
  */
-import { fork } from 'node:child_process';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { captureToS3 } from '#lib/capture/index.ts';
 import { openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { startLocalS3 } from '#local/s3.ts';
+import { forkServerChild } from './server-child.ts';
 
 const MB = 1024 * 1024;
 const REGION = 'us-east-1';
@@ -42,13 +42,7 @@ async function serve(): Promise<void> {
 
 async function main(): Promise<void> {
   const sizes = (process.env.CAPTURE_TO_S3_MB ?? '16 64').split(/\s+/).filter(Boolean).map(Number);
-  const child = fork(import.meta.filename, ['--serve'], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const inbox: Array<(message: Record<string, unknown>) => void> = [];
-  child.on('message', (message: Record<string, unknown>) => inbox.shift()?.(message));
-  const next = () => new Promise<Record<string, unknown>>((resolve) => inbox.push(resolve));
+  const { child, next } = forkServerChild(import.meta.filename);
   const ready = await next();
   const s3 = new S3Client({ region: REGION, endpoint: ready.s3 as string, forcePathStyle: true });
   const ssm = new SSMClient({ region: REGION, endpoint: ready.agent as string });

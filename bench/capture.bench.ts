@@ -5,7 +5,6 @@
  *
  *   npm run bench -- capture              (CAPTURE_BENCH_MB=100 by default)
  */
-import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -14,6 +13,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
 import { startAgentEmulator } from '#local/agent-emulator/index.ts';
+import { forkServerChild } from './server-child.ts';
 
 const MB = 1024 * 1024;
 const FRAME = 1024;
@@ -118,13 +118,7 @@ function rawReceive(url: string): Promise<{ sha256: string; bytes: number }> {
 async function main(): Promise<void> {
   const megabytes = Number(process.env.CAPTURE_BENCH_MB ?? '100');
   const bytes = Math.round(megabytes * MB);
-  const child = fork(import.meta.filename, ['--serve'], {
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const inbox: Array<(message: Record<string, unknown>) => void> = [];
-  child.on('message', (message: Record<string, unknown>) => inbox.shift()?.(message));
-  const next = () => new Promise<Record<string, unknown>>((resolve) => inbox.push(resolve));
+  const { child, next } = forkServerChild(import.meta.filename);
   const ready = await next();
   const rawUrl = ready.rawUrl as string;
   process.on('exit', () => child.kill());
