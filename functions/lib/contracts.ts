@@ -57,3 +57,25 @@ export interface ResolvedTargets {
   skipped: SkippedTarget[];
   maxConcurrency: number;
 }
+
+/** How the state machine iterates the targets: in the state (small runs) or from S3 (Distributed Map). */
+export type MapMode = 'inline' | 'distributed';
+
+/**
+ * What ResolveTargets puts in the state: a fixed size whatever the number of targets. The full lists are in
+ * S3 (`targetsKey`, `skippedKey`); `targets` travels only in inline mode, `skipped` only its first entries.
+ */
+export interface ResolvedState {
+  run: RunContext;
+  mode: MapMode;
+  targetCount: number;
+  skippedCount: number;
+  targetsKey: string;
+  skippedKey: string;
+  /** The Distributed Map's ResultWriter prefix. */
+  resultsPrefix: string;
+  targets?: Target[];
+  skipped: SkippedTarget[];
+  maxConcurrency: number;
+  notes?: string[];
+}

@@ -3,6 +3,30 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger } from './logger.ts';
 
+/** Longest error message a handler lets out: it becomes the Step Functions Cause, which travels in state. */
+export const MAX_ERROR_MESSAGE = 1000;
+/** Stack lines kept (each cut to 200 characters): Lambda puts the stack in the Cause's `trace`. */
+const MAX_STACK_LINES = 8;
+
+/**
+ * Bounds a thrown error in place: message cut to MAX_ERROR_MESSAGE, stack to a few short lines. Lambda
+ * turns it into the Cause `{errorType, errorMessage, trace}` that a Catch keeps in the state, so an
+ * unbounded message from ECS or the agent could otherwise push a large run past the state limit.
+ */
+export function boundError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.message.length > MAX_ERROR_MESSAGE)
+    error.message = `${error.message.slice(0, MAX_ERROR_MESSAGE)}…`;
+  if (typeof error.stack === 'string') {
+    error.stack = error.stack
+      .split('\n')
+      .slice(0, MAX_STACK_LINES)
+      .map((line) => line.slice(0, 200))
+      .join('\n');
+  }
+  return error;
+}
+
 /** Keys that every log line of an invocation carries when the event has them. */
 export interface LogKeys {
   executionName?: string;
@@ -27,5 +51,11 @@ export function createHandler<TEvent, TResult>(
         logger.appendKeys(keys);
       },
     })
-    .handler(handler);
+    .handler(async (event: TEvent, context: Context) => {
+      try {
+        return await handler(event, context);
+      } catch (error) {
+        throw boundError(error);
+      }
+    });
 }

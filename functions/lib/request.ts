@@ -17,11 +17,24 @@ const TASK_ARN =
   /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9-]{32,36}$/;
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/su;
 
-/** Largest number of tasks one run may diagnose, and of explicit tasks one request may name. */
+/** Largest `maxTasks` (tasks sampled per service), and most explicit tasks one request may name. */
 export const MAX_TASKS_LIMIT = 50;
 export const MAX_EXPLICIT_TASKS = 100;
-/** Bounds and default of the Map state's MaxConcurrency. */
-export const MAX_CONCURRENCY = { min: 1, max: 20, fallback: 5 } as const;
+/** Most services one `services` list may name, and most clusters one sweep may cover. */
+export const MAX_SERVICES = 100;
+export const MAX_SWEEP_CLUSTERS = 10;
+/** Most tags a `serviceTags` filter may hold (a service must carry every one). */
+export const MAX_SERVICE_TAGS = 10;
+/**
+ * Most containers one run diagnoses, over every service and cluster of a sweep: `maxTasks` applies per
+ * service, and whatever passes this total is left out (listed in the manifest's skipped entries).
+ */
+export const MAX_RUN_TARGETS = 1000;
+/**
+ * Bounds and default of the Map state's MaxConcurrency. 40 parallel targets keep ECS's per-account
+ * token buckets (cluster reads refill at about 20/s after a burst of 50) out of sustained throttling.
+ */
+export const MAX_CONCURRENCY = { min: 1, max: 40, fallback: 5 } as const;
 
 const clusterField = z.string().refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
   message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
@@ -58,6 +71,14 @@ const sourceField = z.preprocess(
   sourceObject,
 );
 
+const tagKeyField = z.string().min(1).max(128);
+const serviceTagsField = z
+  .record(tagKeyField, z.string().max(256))
+  .refine((value) => Object.keys(value).length >= 1, { message: 'must name at least one tag' })
+  .refine((value) => Object.keys(value).length <= MAX_SERVICE_TAGS, {
+    message: `at most ${MAX_SERVICE_TAGS} tags (a service must carry every one)`,
+  });
+
 const dimensionsField = z
   .record(z.string().min(1).max(255), z.string().max(1024))
   .refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' });
@@ -86,7 +107,14 @@ const alarmField = z
 const requestSchema = z
   .object({
     cluster: clusterField.optional(),
+    /** Several clusters (within TargetClusterNames), only for the `allServices` and `serviceTags` sweeps. */
+    clusters: z.array(clusterField).min(1).max(MAX_SWEEP_CLUSTERS).optional(),
     service: serviceField.optional(),
+    services: z.array(serviceField).min(1).max(MAX_SERVICES).optional(),
+    /** Every service of the cluster(s). */
+    allServices: z.literal(true, { message: 'must be true (leave it out otherwise)' }).optional(),
+    /** Every service of the cluster(s) that carries all of these tags. */
+    serviceTags: serviceTagsField.optional(),
     tasks: z.array(taskField).min(1).max(MAX_EXPLICIT_TASKS).optional(),
     container: containerField.optional(),
     script: scriptField.optional(),
@@ -98,9 +126,72 @@ const requestSchema = z
   })
   .strict()
   .superRefine((request, ctx) => {
-    if (request.service !== undefined && request.tasks !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['tasks'], message: 'give either service or tasks, not both' });
+    const kinds = (['service', 'services', 'tasks', 'allServices', 'serviceTags'] as const).filter(
+      (kind) => request[kind] !== undefined,
+    );
+    if (kinds.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [kinds[1] as string],
+        message: `give one of service, services, tasks, allServices or serviceTags, not ${kinds.join(' and ')}`,
+      });
     }
+    if (request.clusters !== undefined) {
+      if (request.cluster !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters'],
+          message: 'give either cluster or clusters, not both',
+        });
+      }
+      if (request.allServices === undefined && request.serviceTags === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters'],
+          message: 'is only for sweeps: add allServices: true or serviceTags, or give one cluster',
+        });
+      }
+    }
+    if (
+      (request.allServices !== undefined || request.serviceTags !== undefined) &&
+      request.cluster === undefined &&
+      request.clusters === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'is required for a sweep: give cluster, or clusters (names within TargetClusterNames)',
+      });
+    }
+    if (request.alarm !== undefined && kinds.some((kind) => kind !== 'service' && kind !== 'tasks')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [kinds[0] as string],
+        message:
+          'an alarm request resolves its own services; services, allServices and serviceTags are for schedules and manual runs',
+      });
+    }
+    request.services?.forEach((service, index) => {
+      const serviceCluster = /:service\/([^/]+)\/[^/]+$/.exec(service)?.[1];
+      const clusterName = request.cluster?.split('/').pop();
+      if (serviceCluster === undefined && clusterName === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index],
+          message: 'is a bare service name: give cluster, or the service ARN (which names its cluster)',
+        });
+      } else if (
+        serviceCluster !== undefined &&
+        clusterName !== undefined &&
+        serviceCluster !== clusterName
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index],
+          message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; leave cluster out and give service ARNs to span clusters`,
+        });
+      }
+    });
     if (request.tasks !== undefined && request.cluster === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -128,23 +219,24 @@ const requestSchema = z
         });
       }
     });
-    if (request.cluster === undefined && request.alarm === undefined) {
+    if (
+      request.cluster === undefined &&
+      request.clusters === undefined &&
+      request.services === undefined &&
+      request.alarm === undefined
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['cluster'],
         message: 'is required (a cluster name or ARN) unless alarm data names the cluster',
       });
     }
-    if (
-      request.cluster !== undefined &&
-      request.service === undefined &&
-      request.tasks === undefined &&
-      request.alarm === undefined
-    ) {
+    if (request.cluster !== undefined && kinds.length === 0 && request.alarm === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['service'],
-        message: 'give a service name or a tasks list to say which tasks to diagnose',
+        message:
+          'say which tasks to diagnose: give service, services, tasks, allServices: true or serviceTags',
       });
     }
   });

@@ -51,3 +51,18 @@ export function targetOutputKey(
 export function manifestKey(prefix: string): string {
   return `${prefix.replace(/\/?$/, '/')}manifest.json`;
 }
+
+/** `<prefix>targets.jsonl`: one Target per line, what the Distributed Map's ItemReader reads. */
+export function targetsKey(prefix: string): string {
+  return `${prefix.replace(/\/?$/, '/')}targets.jsonl`;
+}
+
+/** `<prefix>skipped.json`: every skipped task and container with its reason. */
+export function skippedKey(prefix: string): string {
+  return `${prefix.replace(/\/?$/, '/')}skipped.json`;
+}
+
+/** `<prefix>map-results`: the ResultWriter prefix (Step Functions adds `/<map-run-id>/manifest.json`, ...). */
+export function mapResultsPrefix(prefix: string): string {
+  return `${prefix.replace(/\/?$/, '/')}map-results`;
+}

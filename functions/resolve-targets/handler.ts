@@ -1,13 +1,15 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { defaultScriptFromEnv } from '#lib/catalog.ts';
-import { integerEnv, listEnv } from '#lib/config.ts';
-import type { ResolvedTargets } from '#lib/contracts.ts';
+import { integerEnv, listEnv, requiredEnv } from '#lib/config.ts';
+import type { ResolvedState } from '#lib/contracts.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { MAX_TASKS_LIMIT } from '#lib/request.ts';
 import { parseResolveInput, type ResolveConfig, resolveTargets } from '#lib/targets/resolve.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
+import { storeResolution } from './resolution.ts';
 
 /** Reads resolve-targets' environment; a bad variable fails the cold start. */
 export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): ResolveConfig {
@@ -21,19 +23,30 @@ export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): Resolve
 }
 
 const config = loadResolveConfig();
-const clients = { ecs: new ECSClient({}), cloudwatch: new CloudWatchClient({}) };
+const bucket = requiredEnv('OUTPUT_BUCKET');
+/**
+ * A sweep makes a few dozen ECS reads in a burst: the SDK's standard retry strategy retries
+ * ThrottlingException with exponential backoff and full jitter; 6 attempts ride out a drained bucket.
+ */
+const clients = { ecs: new ECSClient({ maxAttempts: 6 }), cloudwatch: new CloudWatchClient({}) };
+const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
 
-/** Validates the request and resolves it to the tasks and containers to diagnose. */
+/**
+ * Validates the request, resolves it to the tasks and containers to diagnose, stores the lists in S3 and
+ * returns their keys and counts (the targets themselves only for an inline run).
+ */
 export const handler = createHandler(
-  async (event: unknown): Promise<ResolvedTargets> => {
+  async (event: unknown): Promise<ResolvedState> => {
     const { request, executionName, startTime } = parseResolveInput(event);
     const resolved = await resolveTargets(request, { executionName, startTime }, clients, config);
+    const state = await storeResolution(s3, bucket, resolved);
     logger.info('targets resolved', {
-      targets: resolved.targets.length,
-      skipped: resolved.skipped.length,
+      targets: state.targetCount,
+      skipped: state.skippedCount,
+      mode: state.mode,
       notes: resolved.notes,
     });
-    return resolved;
+    return state;
   },
   (event) => {
     const name = (event as { execution?: { name?: unknown } } | null)?.execution?.name;

@@ -4,6 +4,7 @@ import { InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { buildManifest, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
+import { loadRunState, type RunState } from './results.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
 const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
@@ -33,7 +34,8 @@ function parseInput(event: unknown): WriteReportInput {
 export const handler = createHandler(
   async (event: unknown): Promise<ReportSummary> => {
     const input = parseInput(event);
-    const { key, manifest } = buildManifest(input, new Date());
+    const state = await loadRunState(s3, bucket, input.state as RunState);
+    const { key, manifest } = buildManifest({ ...input, state }, new Date());
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,

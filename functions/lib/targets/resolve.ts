@@ -3,18 +3,19 @@
  * The output stays small: targets and skipped entries, never task descriptions.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { ECSClient, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ECSClient, Failure, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { catalogScriptNames, isCatalogScript } from '../catalog.ts';
 import type { ResolvedTargets, SkippedTarget, Target } from '../contracts.ts';
 import { describeError, InvalidRequestError } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { type DiagnosticsRequest, MAX_CONCURRENCY, parseRequest } from '../request.ts';
+import { type DiagnosticsRequest, MAX_CONCURRENCY, MAX_RUN_TARGETS, parseRequest } from '../request.ts';
 import { lastArnSegment, runPrefix } from '../s3-keys.ts';
 import { routeRequest } from './alarm-route.ts';
 import { describeTasks, listTaskArns, taskDefinitionReader } from './ecs-tasks.ts';
 import type { Location } from './location.ts';
 import type { RoutingTable } from './routing.ts';
 import { chooseContainers, preflightTask, sampleTasks, taskIdOf } from './selection.ts';
+import { isSweep, sweepClusters, sweepLocations } from './sweep.ts';
 
 /** resolve-targets' configuration. */
 export interface ResolveConfig {
@@ -36,8 +37,8 @@ export interface ResolveInput {
   execution: { name: string; startTime: string };
 }
 
-/** Most targets of one run: keeps the state small (a Target is about 300 bytes; state holds 256 KB). */
-export const MAX_TARGETS = 200;
+/** Most targets of one run (the documented bound on a sweep's total; maxTasks applies per service). */
+export const MAX_TARGETS = MAX_RUN_TARGETS;
 /** Most skipped entries listed per location; the rest are summarised in one entry. */
 const MAX_SKIPPED_PER_LOCATION = 20;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -141,25 +142,57 @@ function withoutMalformedHints(location: Location): { location: Location; skippe
   return { location: checked, skipped };
 }
 
+/** A location with its candidate task ARNs (listed) and what the hint checks left out. */
+interface PreparedLocation {
+  location: Location;
+  arns: string[];
+  skipped: SkippedTarget[];
+}
+
+async function prepareLocation(ecs: ECSClient, raw: Location): Promise<PreparedLocation> {
+  const cluster = lastArnSegment(raw.cluster);
+  const checked = withoutMalformedHints(raw);
+  const skipped: SkippedTarget[] = checked.skipped.map((reason) => ({ cluster, reason }));
+  return { location: checked.location, arns: await candidateTasks(ecs, checked.location), skipped };
+}
+
+/**
+ * DescribeTasks for every location of one cluster at once, 100 tasks per call whatever the number of
+ * services: a sweep of 1000 tasks over 50 services costs 10 calls, not 50.
+ */
+async function describeForCluster(
+  ecs: ECSClient,
+  cluster: string,
+  prepared: readonly PreparedLocation[],
+): Promise<{ tasks: Map<string, Task>; failures: Map<string, Failure> }> {
+  const unique = new Map<string, string>();
+  for (const entry of prepared) for (const arn of entry.arns) unique.set(taskIdOf(arn), arn);
+  const described =
+    unique.size === 0 ? { tasks: [], failures: [] } : await describeTasks(ecs, cluster, [...unique.values()]);
+  const tasks = new Map<string, Task>();
+  for (const task of described.tasks) tasks.set(taskIdOf(task.taskArn ?? ''), task);
+  const failures = new Map<string, Failure>();
+  for (const failure of described.failures) failures.set(taskIdOf(failure.arn ?? ''), failure);
+  return { tasks, failures };
+}
+
+interface LocationOptions {
+  maxTasks: number;
+  script: string;
+  /** The request's container: above everything. */
+  containerOverride?: string;
+  /** Tags' or routing's container: below the location's own (a ContainerName dimension). */
+  containerFallback?: string;
+  definitions: (arn: string) => Promise<TaskDefinition | undefined>;
+}
+
 async function resolveLocation(
-  clients: ResolveClients,
-  location: Location,
-  options: {
-    maxTasks: number;
-    script: string;
-    /** The request's container: above everything. */
-    containerOverride?: string;
-    /** Tags' or routing's container: below the location's own (a ContainerName dimension). */
-    containerFallback?: string;
-    definitions: (arn: string) => Promise<TaskDefinition | undefined>;
-  },
+  { location, arns, skipped: hintSkips }: PreparedLocation,
+  described: { tasks: Map<string, Task>; failures: Map<string, Failure> },
+  options: LocationOptions,
 ): Promise<LocationResult> {
   const cluster = lastArnSegment(location.cluster);
-  const skipped: SkippedTarget[] = [];
-  const checked = withoutMalformedHints(location);
-  location = checked.location;
-  skipped.push(...checked.skipped.map((reason) => ({ cluster, reason })));
-  const arns = await candidateTasks(clients.ecs, location);
+  const skipped: SkippedTarget[] = [...hintSkips];
   if (arns.length === 0) {
     const what =
       location.service !== undefined ? `service ${location.service}` : `family ${location.family ?? ''}`;
@@ -171,18 +204,24 @@ async function resolveLocation(
       ],
     };
   }
-  const described = await describeTasks(clients.ecs, location.cluster, arns);
-  for (const failure of described.failures) {
+  const found: Task[] = [];
+  for (const arn of arns) {
+    const task = described.tasks.get(taskIdOf(arn));
+    if (task !== undefined) {
+      found.push(task);
+      continue;
+    }
+    const failure = described.failures.get(taskIdOf(arn));
     const entry: SkippedTarget = {
       cluster,
-      reason: `DescribeTasks: ${failure.reason ?? 'failed'}${failure.detail ? ` (${failure.detail})` : ''}`,
+      reason: `DescribeTasks: ${failure?.reason ?? 'MISSING'}${failure?.detail ? ` (${failure.detail})` : ''}`,
     };
-    if (failure.arn !== undefined) entry.taskArn = failure.arn;
+    entry.taskArn = failure?.arn ?? arn;
     skipped.push(entry);
   }
 
   const eligible: Task[] = [];
-  for (const task of described.tasks) {
+  for (const task of found) {
     const reason = preflightTask(task, location.service);
     if (reason === undefined) eligible.push(task);
     else skipped.push({ cluster, taskArn: task.taskArn ?? '', reason });
@@ -241,7 +280,11 @@ export async function resolveTargets(
   clients: ResolveClients,
   config: ResolveConfig,
 ): Promise<ResolvedTargets & { notes?: string[] }> {
-  const routed = await routeRequest(request, { cloudwatch: clients.cloudwatch, routing: config.routing });
+  const allowed = config.allowedClusters;
+  const skipped: SkippedTarget[] = [];
+  const routed = isSweep(request)
+    ? await routeSweep(request, clients.ecs, allowed, skipped)
+    : await routeRequest(request, { cloudwatch: clients.cloudwatch, routing: config.routing });
   const script = routed.script ?? config.defaultScript;
   if (!isCatalogScript(script)) {
     throw new InvalidRequestError(
@@ -250,7 +293,7 @@ export async function resolveTargets(
     );
   }
   if (routed.container !== undefined) checkName(routed.container, 'container');
-  if (routed.locations.length === 0) {
+  if (routed.locations.length === 0 && !isSweep(request)) {
     const why = routed.notes.length > 0 ? ` (${routed.notes.join('; ')})` : '';
     throw new InvalidRequestError(
       'cluster',
@@ -259,10 +302,8 @@ export async function resolveTargets(
   }
 
   const targets: Target[] = [];
-  const skipped: SkippedTarget[] = [];
-  const allowed = config.allowedClusters;
   const definitions = taskDefinitionReader(clients.ecs);
-  let allowedLocations = 0;
+  const byCluster = new Map<string, Location[]>();
   for (const location of routed.locations) {
     checkName(location.cluster, 'cluster');
     if (location.service !== undefined) checkName(location.service, 'service');
@@ -271,22 +312,36 @@ export async function resolveTargets(
       skipped.push({ cluster, reason: `cluster is not in ALLOWED_CLUSTERS (${allowed.join(', ')})` });
       continue;
     }
-    allowedLocations += 1;
-    const options: Parameters<typeof resolveLocation>[2] = {
-      maxTasks: request.maxTasks ?? routed.maxTasks ?? config.defaultMaxTasks,
-      script,
-      definitions,
-    };
-    if (request.container !== undefined) options.containerOverride = request.container;
-    if (routed.container !== undefined) options.containerFallback = routed.container;
-    const result = await resolveLocation(clients, location, options);
-    targets.push(...result.targets);
-    skipped.push(...result.skipped);
+    byCluster.set(location.cluster, [...(byCluster.get(location.cluster) ?? []), location]);
   }
-  if (allowedLocations === 0) {
+  if (byCluster.size === 0 && !isSweep(request)) {
     throw new InvalidRequestError(
       'cluster',
       `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); diagnostics may only run there`,
+    );
+  }
+  const options: LocationOptions = {
+    maxTasks: request.maxTasks ?? routed.maxTasks ?? config.defaultMaxTasks,
+    script,
+    definitions,
+  };
+  if (request.container !== undefined) options.containerOverride = request.container;
+  if (routed.container !== undefined) options.containerFallback = routed.container;
+  for (const [cluster, locations] of byCluster) {
+    const prepared: PreparedLocation[] = [];
+    for (const location of locations) prepared.push(await prepareLocation(clients.ecs, location));
+    const described = await describeForCluster(clients.ecs, cluster, prepared);
+    for (const entry of prepared) {
+      const result = await resolveLocation(entry, described, options);
+      targets.push(...result.targets);
+      skipped.push(...result.skipped);
+    }
+  }
+  if (isSweep(request) && targets.length === 0) {
+    const reasons = skipped.slice(0, 5).map((entry) => `${entry.cluster}: ${entry.reason}`);
+    throw new InvalidRequestError(
+      'request',
+      `the sweep resolved to no container to diagnose${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`,
     );
   }
 
@@ -294,7 +349,7 @@ export async function resolveTargets(
     const dropped = targets.splice(MAX_TARGETS);
     skipped.push({
       cluster: dropped[0]?.cluster ?? '',
-      reason: `${dropped.length} more containers left out: a run diagnoses at most ${MAX_TARGETS}`,
+      reason: `${dropped.length} more containers left out: a run diagnoses at most ${MAX_TARGETS} (maxTasks applies per service)`,
     });
   }
   const resolved: ResolvedTargets & { notes?: string[] } = {
@@ -307,4 +362,37 @@ export async function resolveTargets(
   if (alarmName !== undefined) resolved.run.alarmName = alarmName;
   if (routed.notes.length > 0) resolved.notes = routed.notes.slice(0, 10);
   return resolved;
+}
+
+/** The locations of a sweep: one per service of each allowed cluster; clusters outside the allow-list fail it. */
+async function routeSweep(
+  request: DiagnosticsRequest,
+  ecs: ECSClient,
+  allowed: readonly string[],
+  skipped: SkippedTarget[],
+): Promise<{
+  locations: Location[];
+  notes: string[];
+  script?: string;
+  container?: string;
+  maxTasks?: number;
+}> {
+  const clusters = sweepClusters(request);
+  for (const cluster of clusters) checkName(cluster, 'clusters');
+  const outside = clusters
+    .map(lastArnSegment)
+    .filter((name) => allowed.length > 0 && !allowed.includes(name));
+  if (outside.length > 0) {
+    throw new InvalidRequestError(
+      request.clusters !== undefined ? 'clusters' : 'cluster',
+      `${outside.map((name) => JSON.stringify(name)).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); a sweep may only cover those`,
+    );
+  }
+  const locations: Location[] = [];
+  for (const cluster of clusters) {
+    const swept = await sweepLocations(ecs, request, cluster);
+    locations.push(...swept.locations);
+    skipped.push(...swept.skipped);
+  }
+  return { locations, notes: [], ...(request.script !== undefined ? { script: request.script } : {}) };
 }

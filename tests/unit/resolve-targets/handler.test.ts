@@ -13,6 +13,7 @@ import {
   ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -20,8 +21,11 @@ import { decide } from '#lib/triggers/normalise.ts';
 import { container, task, taskArn, taskId } from './ecs-fakes.ts';
 
 process.env.ALLOWED_CLUSTERS = 'payments-prod';
+process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
 const { handler } = await import('../../../functions/resolve-targets/handler.ts');
 const ecs = mockClient(ECSClient);
+const s3 = mockClient(S3Client);
+s3.on(PutObjectCommand).resolves({});
 const cloudwatch = mockClient(CloudWatchClient);
 const context = { functionName: 'resolve-targets', awsRequestId: 'req-1' } as Context;
 const execution = {
@@ -58,6 +62,8 @@ function describeFrom(tasks: Task[]): void {
 beforeEach(() => {
   ecs.reset();
   cloudwatch.reset();
+  s3.reset();
+  s3.on(PutObjectCommand).resolves({});
   cloudwatch.on(ListTagsForResourceCommand).resolves({ Tags: [] });
   ecs.on(DescribeTaskDefinitionCommand).resolves({
     taskDefinition: { containerDefinitions: [{ name: 'checkout', essential: true }] },
@@ -90,8 +96,8 @@ describe('resolve-targets', () => {
     const batches = ecs.commandCalls(DescribeTasksCommand).map((call) => call.args[0].input.tasks?.length);
     expect(batches).toEqual([100, 100, 50]);
     expect(result.targets).toHaveLength(3);
-    expect(new Set(result.targets.map((t) => t.az))).toEqual(new Set(zones));
-    expect(result.targets[0]).toEqual({
+    expect(new Set((result.targets ?? []).map((t) => t.az))).toEqual(new Set(zones));
+    expect((result.targets ?? [])[0]).toEqual({
       cluster: 'payments-prod',
       taskArn: expect.stringMatching(
         /^arn:aws:ecs:us-east-1:493817260514:task\/payments-prod\/[0-9a-f]{32}$/,
@@ -148,7 +154,7 @@ describe('resolve-targets', () => {
       context,
     );
 
-    expect(result.targets.map((t) => t.taskArn)).toEqual([taskArn(1)]);
+    expect((result.targets ?? []).map((t) => t.taskArn)).toEqual([taskArn(1)]);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.taskArn, s.reason]));
     expect(reasons[taskArn(2)]).toBe('task is PENDING, not RUNNING');
     expect(reasons[taskArn(3)]).toMatch(
@@ -179,8 +185,8 @@ describe('resolve-targets', () => {
       cluster: 'payments-prod',
       family: 'checkout-api',
     });
-    expect(result.targets.map((t) => t.taskArn)).toEqual([preferred.taskArn, taskArn(1), taskArn(2)]);
-    expect(result.targets.every((t) => t.container === 'checkout')).toBe(true);
+    expect((result.targets ?? []).map((t) => t.taskArn)).toEqual([preferred.taskArn, taskArn(1), taskArn(2)]);
+    expect((result.targets ?? []).every((t) => t.container === 'checkout')).toBe(true);
     expect(ecs).not.toHaveReceivedCommand(DescribeTaskDefinitionCommand);
   });
 
@@ -350,24 +356,36 @@ describe('resolve-targets', () => {
 });
 
 describe('resolve-targets limits', () => {
-  it('keeps at most 200 targets in state and says how many were left out', async () => {
+  it('keeps at most 1000 targets, stores them in S3 and keeps the state small', async () => {
     const many = Array.from({ length: 50 }, (_, i) => `c${i}`);
-    const tasks = Array.from({ length: 5 }, (_, i) =>
+    const tasks = Array.from({ length: 25 }, (_, i) =>
       task(i + 1, { containers: many.map((name) => container(name)) }),
     );
     describeFrom(tasks);
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [] } });
 
     const result = await handler(
-      { request: { cluster: 'payments-prod', tasks: [1, 2, 3, 4, 5].map(taskId) }, execution },
+      {
+        request: { cluster: 'payments-prod', tasks: Array.from({ length: 25 }, (_, i) => taskId(i + 1)) },
+        execution,
+      },
       context,
     );
 
-    expect(result.targets).toHaveLength(200);
+    expect(result.mode).toBe('distributed');
+    expect(result.targetCount).toBe(1000);
+    expect(result.targets).toBeUndefined();
     expect(result.skipped).toEqual([
-      { cluster: 'payments-prod', reason: '50 more containers left out: a run diagnoses at most 200' },
+      {
+        cluster: 'payments-prod',
+        reason: '250 more containers left out: a run diagnoses at most 1000 (maxTasks applies per service)',
+      },
     ]);
-    expect(JSON.stringify(result).length).toBeLessThan(256 * 1024);
+    const put = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === result.targetsKey);
+    const lines = String(put?.args[0].input.Body).trim().split('\n');
+    expect(lines).toHaveLength(1000);
+    expect(JSON.parse(lines[999] ?? '')).toMatchObject({ container: 'c49', script: 'basic' });
+    expect(JSON.stringify(result).length).toBeLessThan(4 * 1024);
   });
 });
 

@@ -95,8 +95,7 @@ describe('targets route sources', () => {
     cloudwatch.on(ListTagsForResourceCommand).resolves({ Tags: [] });
     ecs.on(ListTasksCommand, { serviceName: 'checkout-api' }).resolves({ taskArns: [taskArn(1)] });
     ecs.on(ListTasksCommand, { serviceName: 'ledger' }).resolves({ taskArns: [taskArn(2)] });
-    ecs.on(DescribeTasksCommand, { tasks: [taskArn(1)] }).resolves({ tasks: [task(1)] });
-    ecs.on(DescribeTasksCommand, { tasks: [taskArn(2)] }).resolves({ tasks: [task(2)] });
+    ecs.on(DescribeTasksCommand, { tasks: [taskArn(1), taskArn(2)] }).resolves({ tasks: [task(1), task(2)] });
 
     const request = parseRequest({
       alarm: {
@@ -110,6 +109,8 @@ describe('targets route sources', () => {
     const result = await resolveTargets(request, run, clients, config);
 
     expect(result.targets.map((t) => t.taskArn)).toEqual([taskArn(1), taskArn(2)]);
+    // One DescribeTasks for both services of the cluster, not one per service.
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
   });
 
   it('rejects a script tag that is not a catalog script, naming script', async () => {

@@ -79,7 +79,9 @@ describe('template.yaml', () => {
 
   it('allows the state machine to invoke every function its definition invokes, and only those', () => {
     const substitutions = stateMachine().Properties?.DefinitionSubstitutions as Record<string, unknown>;
-    const invoked = Object.values(substitutions).map((value) => {
+    expect(substitutions.OutputBucketName).toEqual({ Ref: 'OutputBucket' });
+    const functionArns = Object.entries(substitutions).filter(([key]) => key.endsWith('FunctionArn'));
+    const invoked = functionArns.map(([, value]) => {
       const getAtt = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
       expect(getAtt?.[1]).toBe('Arn');
       return getAtt?.[0];
@@ -146,8 +148,32 @@ describe('template.yaml', () => {
       actionsOf(statement).includes('states:StartExecution'),
     );
     expect(starts.length).toBeGreaterThan(0);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+    expect(stateMachine().Properties?.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-diagnostics' });
+    const own = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+      'Fn::Sub':
+        'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-diagnostics',
+    };
     for (const [, statement] of starts)
-      expect(statement.Resource).toEqual({ Ref: 'DiagnosticsStateMachine' });
+      expect([{ Ref: 'DiagnosticsStateMachine' }, own]).toContainEqual(statement.Resource);
+  });
+
+  it("lets the Distributed Map follow only this state machine's executions and read and write only runs/", () => {
+    const policies = (stateMachine().Properties?.Policies ?? []) as {
+      Statement?: Record<string, unknown>[];
+    }[];
+    const statements = policies.flatMap((policy) => policy.Statement ?? []);
+    const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.get('FollowDistributedMapChildren')?.Resource).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+      'Fn::Sub':
+        'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${AWS::StackName}-diagnostics/*',
+    });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+    const runs = { 'Fn::Sub': '${OutputBucket.Arn}/runs/*' };
+    expect(bySid.get('ReadTargetList')).toMatchObject({ Action: 's3:GetObject', Resource: runs });
+    expect(bySid.get('WriteMapResults')).toMatchObject({ Resource: runs });
   });
 
   it('keeps the output bucket private, encrypted, TLS-only and expiring', () => {

@@ -52,7 +52,7 @@ describe('request', () => {
     [{ cluster: 'c', service: 's', script: 'basic && curl evil' }, 'script'],
     [{ cluster: 'c', service: 's', maxTasks: 0 }, 'maxTasks'],
     [{ cluster: 'c', service: 's', maxTasks: 2.5 }, 'maxTasks'],
-    [{ cluster: 'c', service: 's', maxConcurrency: 21 }, 'maxConcurrency'],
+    [{ cluster: 'c', service: 's', maxConcurrency: 41 }, 'maxConcurrency'],
     [{ cluster: 'c', service: 's', source: { type: 'cron' } }, 'source.type'],
     [{ cluster: 'c', service: 's', source: { type: 'alarm', alarmArn: 'arn:aws:sns:x' } }, 'source.alarmArn'],
     [{ cluster: 'c', service: 's', command: 'id' }, 'request'],

@@ -1,0 +1,62 @@
+/**
+ * Stores a resolution in S3 (targets as JSON Lines for the Distributed Map's ItemReader, skipped entries as
+ * JSON for WriteReport) and returns the fixed-size part that travels in the state.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { MapMode, ResolvedState, ResolvedTargets } from '#lib/contracts.ts';
+import { mapResultsPrefix, skippedKey, targetsKey } from '#lib/s3-keys.ts';
+
+/**
+ * Most targets iterated by the inline Map. Up to here the inline Map is cheaper and quicker (no child
+ * executions: about 4 transitions per target against about 6, and no map run start-up), and its results
+ * stay bounded in the state: a failed result is at most about 3 KB (the error is cut by createHandler),
+ * so 20 of them stay below 64 KB. Above it, the Distributed Map reads the targets from S3.
+ */
+export const INLINE_MAX_TARGETS = 20;
+/** Skipped entries that travel in the state (the rest are only in S3). */
+export const STATE_SKIPPED_LIMIT = 20;
+
+/** The map mode for a number of targets. */
+export function mapModeFor(targetCount: number): MapMode {
+  return targetCount <= INLINE_MAX_TARGETS ? 'inline' : 'distributed';
+}
+
+/** Writes the resolution's lists to S3 under the run prefix and returns the state's view of it. */
+export async function storeResolution(
+  s3: S3Client,
+  bucket: string,
+  resolved: ResolvedTargets & { notes?: string[] },
+): Promise<ResolvedState> {
+  const prefix = resolved.run.prefix;
+  const state: ResolvedState = {
+    run: resolved.run,
+    mode: mapModeFor(resolved.targets.length),
+    targetCount: resolved.targets.length,
+    skippedCount: resolved.skipped.length,
+    targetsKey: targetsKey(prefix),
+    skippedKey: skippedKey(prefix),
+    resultsPrefix: mapResultsPrefix(prefix),
+    skipped: resolved.skipped.slice(0, STATE_SKIPPED_LIMIT),
+    maxConcurrency: resolved.maxConcurrency,
+  };
+  if (state.mode === 'inline') state.targets = resolved.targets;
+  if (resolved.notes !== undefined) state.notes = resolved.notes;
+  const lines = resolved.targets.map((target) => `${JSON.stringify(target)}\n`).join('');
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: state.targetsKey,
+      Body: lines,
+      ContentType: 'application/x-ndjson',
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: state.skippedKey,
+      Body: JSON.stringify(resolved.skipped),
+      ContentType: 'application/json',
+    }),
+  );
+  return state;
+}
