@@ -381,7 +381,9 @@ describe('resolve-targets limits', () => {
         reason: '250 more containers left out: a run diagnoses at most 1000 (maxTasks applies per service)',
       },
     ]);
-    const put = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === result.targetsKey);
+    const put = s3
+      .commandCalls(PutObjectCommand)
+      .find((call) => call.args[0].input.Key === result.targetsKey);
     const lines = String(put?.args[0].input.Body).trim().split('\n');
     expect(lines).toHaveLength(1000);
     expect(JSON.parse(lines[999] ?? '')).toMatchObject({ container: 'c49', script: 'basic' });

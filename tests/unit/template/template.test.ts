@@ -151,8 +151,8 @@ describe('template.yaml', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
     expect(stateMachine().Properties?.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-diagnostics' });
     const own = {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
       'Fn::Sub':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
         'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-diagnostics',
     };
     for (const [, statement] of starts)
@@ -166,8 +166,8 @@ describe('template.yaml', () => {
     const statements = policies.flatMap((policy) => policy.Statement ?? []);
     const bySid = new Map(statements.map((statement) => [statement.Sid, statement]));
     expect(bySid.get('FollowDistributedMapChildren')?.Resource).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
       'Fn::Sub':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
         'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${AWS::StackName}-diagnostics/*',
     });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
