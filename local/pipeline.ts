@@ -158,10 +158,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const sfn = await startSfnEmulator({
       region: world.region,
       account: world.account,
+      s3: s3.client(world.region),
       stateMachines: [
         {
           name: STATE_MACHINE_NAME,
           definition,
+          substitutions: { OutputBucketName: OUTPUT_BUCKET },
           retryIntervalOverrides: LOCAL_RETRY_INTERVALS_MS,
           handlers: (execution) => {
             // $$.State.RetryCount does not exist in the local interpreter: count attempts per target instead.

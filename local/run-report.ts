@@ -46,6 +46,17 @@ export function collectOutcome(journal: readonly JournalEntry[], executionName: 
       }
     }
   }
+  if (outcome.targets.length === 0) {
+    // A distributed run's ResolveTargets returns only counts: the targets are those RunDiagnostic saw.
+    const seen = new Map<string, Target>();
+    for (const entry of entries) {
+      if (entry.state === 'RunDiagnostic' && isRecord(entry.input) && isRecord(entry.input.target)) {
+        const target = entry.input.target as unknown as Target;
+        if (!seen.has(targetKey(target))) seen.set(targetKey(target), target);
+      }
+    }
+    outcome.targets = [...seen.values()];
+  }
   outcome.results = outcome.targets.map(
     (target) =>
       finals.get(targetKey(target)) ?? {
@@ -60,11 +71,28 @@ export function collectOutcome(journal: readonly JournalEntry[], executionName: 
   return outcome;
 }
 
-/** Readable lines: one per target, one per skipped task, then the handler errors. */
+/** Above this many targets the summary counts them by cluster and status and lists only the unhappy ones. */
+export const LIST_TARGETS_UP_TO = 20;
+
+/**
+ * Readable lines: one per target, one per skipped task, then the handler errors. A large run is summarised
+ * per cluster and status, with at most LIST_TARGETS_UP_TO targets that did not succeed listed.
+ */
 export function formatOutcome(outcome: RunOutcome): string[] {
   const lines: string[] = [];
   if (outcome.results.length === 0 && outcome.skipped.length === 0) lines.push('  no targets were resolved');
-  for (const result of outcome.results) {
+  let listed = outcome.results;
+  if (outcome.results.length > LIST_TARGETS_UP_TO) {
+    const counts = new Map<string, number>();
+    for (const result of outcome.results) {
+      const key = `${result.target.cluster} ${result.status}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of [...counts].sort()) lines.push(`  ${key}: ${count}`);
+    listed = outcome.results.filter((result) => result.status !== 'succeeded').slice(0, LIST_TARGETS_UP_TO);
+    if (listed.length > 0) lines.push(`  the first ${listed.length} that did not succeed:`);
+  }
+  for (const result of listed) {
     const t = result.target;
     const head = `  ${result.status.toUpperCase().padEnd(9)} ${shortTask(t.taskArn)}/${t.container} (${t.az ?? '?'}) script=${t.script}`;
     const attempts = result.attempts ?? outcome.calls.get(targetKey(t));
@@ -79,7 +107,7 @@ export function formatOutcome(outcome: RunOutcome): string[] {
     const error = normaliseError(result.error);
     if (error) lines.push(`            error: ${error.name}: ${oneLine(error.message)}`);
   }
-  for (const skipped of outcome.skipped) {
+  for (const skipped of outcome.skipped.slice(0, LIST_TARGETS_UP_TO)) {
     const where = [skipped.taskArn ? shortTask(skipped.taskArn) : skipped.cluster, skipped.container]
       .filter(Boolean)
       .join('/');

@@ -12,7 +12,11 @@ const USAGE = `usage: npm start -- [options]
 
   --event FILE   the trigger event to send through start-run
                  (default: events/eventbridge-alarm-ecs-cpu-single-metric.json)
-  --world FILE   the sandbox world: clusters, services, tasks, alarms (default: local/world.json)
+  --world FILE   the sandbox world: clusters, services, tasks, alarms (default: local/world.json);
+                 \`fleet\` generates 1000 tasks over 50 services in 2 clusters (\`fleet:TASKS:SERVICES:CLUSTERS\`)
+                 and, unless --event or --request is given, runs a sweep of all of them
+  --request JSON a DiagnosticsRequest (JSON text or a file) started directly with StartExecution,
+                 as a schedule or \`aws stepfunctions start-execution\` would (instead of an event)
   --faults       TargetNotConnected on the first ExecuteCommand attempts per task, the first session
                  of each task dropped mid-stream (SessionInterruptedError, retried once), duplicated and
                  reordered messages on the data channel
@@ -41,6 +45,7 @@ function parse() {
     options: {
       event: { type: 'string' },
       world: { type: 'string' },
+      request: { type: 'string' },
       faults: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -60,8 +65,9 @@ if (args.values.help) {
 }
 
 const root = join(import.meta.dirname, '..');
-const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sfn');
+const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
 const { loadWorld } = await import('./world.ts');
+const { generateFleetWorld, fleetSweepRequest, parseFleetSpec } = await import('./fleet-world.ts');
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
 const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
@@ -80,7 +86,24 @@ function readEvent(file: string): unknown {
   }
 }
 
+function readRequest(value: string): unknown {
+  try {
+    return JSON.parse(value.trimStart().startsWith('{') ? value : readFileSync(value, 'utf8'));
+  } catch (error) {
+    return fail(`--request ${value.slice(0, 100)}: ${(error as Error).message}`);
+  }
+}
+
+let diagnosticCalls = 0;
+/** One line per handler call; past the first 20 RunDiagnostic calls, errors and every 100th only. */
 function progress(entry: JournalEntry): void {
+  if (entry.state === 'RunDiagnostic') {
+    diagnosticCalls += 1;
+    if (diagnosticCalls > 20 && entry.error === undefined) {
+      if (diagnosticCalls % 100 === 0) out(`  · … ${diagnosticCalls} RunDiagnostic calls so far`);
+      return;
+    }
+  }
   const input = entry.input as { target?: { taskArn?: string; container?: string } } | null;
   const what =
     entry.state === 'RunDiagnostic' && input?.target
@@ -116,7 +139,12 @@ async function follow(
   const sessions = sandbox.ecs.executions.slice(firstSession).map((e) => sandbox.agent.report(e.sessionId));
   if (sessions.length > 0) {
     const violations = sessions.flatMap((report) => report.violations);
-    const each = sessions.map((r) => `${r.state} ${r.outputBytes} B/${r.messages} msgs/${r.resends} resends`);
+    const each =
+      sessions.length <= 10
+        ? sessions.map((r) => `${r.state} ${r.outputBytes} B/${r.messages} msgs/${r.resends} resends`)
+        : [
+            `${[...new Set(sessions.map((r) => r.state))].join('/')}, ${sessions.reduce((n, r) => n + r.outputBytes, 0)} B, ${sessions.reduce((n, r) => n + r.messages, 0)} msgs, ${sessions.reduce((n, r) => n + r.resends, 0)} resends in all`,
+          ];
     out(
       `Data channel (agent side): ${sessions.length} session(s): ${each.join('; ')}; ${violations.length} protocol violation(s) by the client${violations.length ? `: ${oneLine(violations.slice(0, 3).join(' | '))}` : ''}`,
     );
@@ -129,7 +157,10 @@ async function follow(
   const files = await downloadRun(sandbox.s3.client(sandbox.world.region), sandbox.bucket, name, destination);
   out(
     files.length > 0
-      ? `Downloaded ${files.length} object(s) to ${destination}/:\n${files.map((f) => `  ${f}`).join('\n')}`
+      ? `Downloaded ${files.length} object(s) to ${destination}/:\n${files
+          .slice(0, 20)
+          .map((f) => `  ${f}`)
+          .join('\n')}${files.length > 20 ? `\n  … and ${files.length - 20} more` : ''}`
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
   return described.status === 'SUCCEEDED';
@@ -163,15 +194,29 @@ function printExports(sandbox: Sandbox): void {
 }
 
 async function main(): Promise<number> {
+  const fleet = (() => {
+    try {
+      return args.values.world === undefined ? undefined : parseFleetSpec(args.values.world);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
   const world = (() => {
     try {
+      if (fleet !== undefined) return generateFleetWorld(fleet);
       return loadWorld(args.values.world ?? join(root, 'local', 'world.json'));
     } catch (error) {
       return fail((error as Error).message);
     }
   })();
+  const request =
+    args.values.request !== undefined
+      ? readRequest(args.values.request)
+      : fleet !== undefined && args.values.event === undefined
+        ? fleetSweepRequest(fleet)
+        : undefined;
   const eventFile = args.values.event ?? join(root, 'events', 'eventbridge-alarm-ecs-cpu-single-metric.json');
-  const event = readEvent(eventFile);
+  const event = request === undefined ? readEvent(eventFile) : undefined;
 
   let sandbox: Sandbox;
   try {
@@ -208,39 +253,53 @@ async function main(): Promise<number> {
     );
   }
   out();
-  out(`Sending ${eventFile} through start-run …`);
-
   const sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: world.region });
   let exitCode = 1;
-  try {
-    const firstSession = sandbox.ecs.executions.length;
-    const started = (await sandbox.invoke('start-run', event)) as {
-      runs?: Array<{ outcome: string; executionArn?: string; executionName?: string; reason?: string }>;
-    };
-    const runs = started?.runs ?? [];
-    if (runs.length === 0) out('start-run started nothing (no run in its answer).');
-    let allSucceeded = runs.length > 0;
-    for (const run of runs) {
-      out(
-        `start-run: ${run.outcome} ${run.executionName ?? ''}${run.reason ? ` (${oneLine(run.reason)})` : ''}`,
+  if (request !== undefined) {
+    out(`Starting a run of ${oneLine(JSON.stringify(request), 300)} …`);
+    try {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: sandbox.stateMachineArn,
+          name: `sweep-${new Date().toISOString().replace(/[-:.]/g, '')}`,
+          input: JSON.stringify(request),
+        }),
       );
-      if (run.outcome !== 'started' || run.executionArn === undefined) {
-        allSucceeded = false;
-        continue;
-      }
-      const succeeded = await follow(sandbox, sfn, run.executionArn, firstSession);
-      allSucceeded &&= succeeded;
+      exitCode = (await follow(sandbox, sfn, started.executionArn ?? '', 0)) ? 0 : 1;
+    } catch (error) {
+      const described = normaliseError(error) ?? { name: 'Error', message: String(error) };
+      out(`StartExecution failed: ${described.name}: ${oneLine(described.message)}`);
     }
-    exitCode = allSucceeded ? 0 : 1;
-    const startedAny = runs.some((run) => run.outcome === 'started' && run.executionArn !== undefined);
-    out();
-    if (allSucceeded) out('The run succeeded.');
-    else if (!startedAny) out("No execution was started: see start-run's answer above.");
-    else out('The run did not succeed: see above for the failing state and why.');
-  } catch (error) {
-    const described = normaliseError(error) ?? { name: 'Error', message: String(error) };
-    out(`start-run failed: ${described.name}: ${oneLine(described.message)}`);
-  }
+  } else
+    try {
+      const firstSession = sandbox.ecs.executions.length;
+      const started = (await sandbox.invoke('start-run', event)) as {
+        runs?: Array<{ outcome: string; executionArn?: string; executionName?: string; reason?: string }>;
+      };
+      const runs = started?.runs ?? [];
+      if (runs.length === 0) out('start-run started nothing (no run in its answer).');
+      let allSucceeded = runs.length > 0;
+      for (const run of runs) {
+        out(
+          `start-run: ${run.outcome} ${run.executionName ?? ''}${run.reason ? ` (${oneLine(run.reason)})` : ''}`,
+        );
+        if (run.outcome !== 'started' || run.executionArn === undefined) {
+          allSucceeded = false;
+          continue;
+        }
+        const succeeded = await follow(sandbox, sfn, run.executionArn, firstSession);
+        allSucceeded &&= succeeded;
+      }
+      exitCode = allSucceeded ? 0 : 1;
+      const startedAny = runs.some((run) => run.outcome === 'started' && run.executionArn !== undefined);
+      out();
+      if (allSucceeded) out('The run succeeded.');
+      else if (!startedAny) out("No execution was started: see start-run's answer above.");
+      else out('The run did not succeed: see above for the failing state and why.');
+    } catch (error) {
+      const described = normaliseError(error) ?? { name: 'Error', message: String(error) };
+      out(`start-run failed: ${described.name}: ${oneLine(described.message)}`);
+    }
 
   if (!args.values.keep) {
     sfn.destroy();

@@ -86,6 +86,12 @@ const compositeAlarmSchema = z
   .strict();
 
 export const worldSchema = z.object({
+  /**
+   * Script text every ExecuteCommand runs in place of the catalog script the command carries (the
+   * project's wrapper and its exit-status marker stay): lets a generated fleet of 1000 tasks run on a
+   * laptop. Absent: the catalog script runs.
+   */
+  scriptStandIn: z.string().min(1).max(2000).optional(),
   account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1'),
   clusters: z.array(clusterSchema).min(1),

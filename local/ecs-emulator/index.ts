@@ -1,10 +1,11 @@
 /**
  * The ECS API emulator: the JSON 1.1 operations the pipeline calls (DescribeClusters, DescribeServices,
- * ListTasks, DescribeTasks, ExecuteCommand), answered from a sandbox world. Response shapes follow the
+ * ListServices, ListTasks, DescribeTasks, ExecuteCommand), answered from a sandbox world. Response shapes follow the
  * real API (see /work/shared/events/ecs-*.json); errors carry ECS's exception names.
  * ExecuteCommand opens a session on the agent emulator, which runs the command under a pty.
  */
 import type { AgentFaults } from '../agent-emulator/index.ts';
+import { shellQuote, shellSplit } from '../agent-emulator/shlex.ts';
 import {
   type AwsJsonServer,
   AwsServiceError,
@@ -314,6 +315,27 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       return { services, failures };
     },
 
+    ListServices(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const maxResults = integerField(request, 'maxResults', { min: 1, max: 100 }) ?? 10;
+      for (const field of ['launchType', 'schedulingStrategy', 'resourceManagementType']) {
+        if (request[field] !== undefined) {
+          throw new AwsServiceError(
+            'InvalidParameterException',
+            `ListServices ${field} is not emulated locally`,
+          );
+        }
+      }
+      const offset = decodeToken(stringField(request, 'nextToken'));
+      const page = cluster.services.slice(offset, offset + maxResults);
+      const next =
+        offset + maxResults < cluster.services.length ? encodeToken(offset + maxResults) : undefined;
+      return {
+        serviceArns: page.map((service) => arns.service(cluster.name, service.name)),
+        ...(next !== undefined ? { nextToken: next } : {}),
+      };
+    },
+
     ListTasks(request: JsonRequest) {
       const cluster = findCluster(request);
       const serviceName = stringField(request, 'serviceName');
@@ -460,7 +482,8 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
           ? { ...faults.sessionFaults, dropConnectionAfterMessages: faults.interruptFirstSessionAfter }
           : faults.sessionFaults;
       const session = sessions.createSession({
-        command,
+        command:
+          world.scriptStandIn === undefined ? command : withScriptStandIn(command, world.scriptStandIn),
         targetId: `ecs:${cluster.name}_${task.id}_${containerRuntimeId(task, container)}`,
         env: container.env,
         ...(cluster.kmsKeyId !== undefined ? { kms: { keyId: cluster.kmsKeyId } } : {}),
@@ -495,6 +518,18 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
     close: () => server.close(),
   };
+}
+
+/**
+ * The command with its script argument (the last of `/bin/sh -c <wrapper> ecs-diag <script>`) replaced
+ * by the world's stand-in; the wrapper, and so the exit-status marker, stay the project's own.
+ */
+function withScriptStandIn(command: string, standIn: string): string {
+  const argv = shellSplit(command);
+  if (argv.length !== 5 || argv[0] !== '/bin/sh' || argv[1] !== '-c' || argv[3] !== 'ecs-diag')
+    return command;
+  argv[4] = standIn;
+  return argv.map(shellQuote).join(' ');
 }
 
 function clusterNameOf(ref: string): string {

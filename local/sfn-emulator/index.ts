@@ -5,6 +5,7 @@
  * handler is refused at start (the library would otherwise call real Lambda).
  */
 import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   AwsServiceError,
@@ -15,6 +16,7 @@ import {
   startAwsJsonServer,
   stringField,
 } from '../aws-json-server.ts';
+import { mapRunHandler, withDistributedMapsAsTasks } from './distributed-map.ts';
 
 /** Identifies the execution a handler runs in. */
 export interface ExecutionInfo {
@@ -30,6 +32,8 @@ export interface LocalStateMachine {
   definition: StateMachineDefinition;
   /** Called once per execution: the handlers (by state name) of that execution. */
   handlers: (execution: ExecutionInfo) => Record<string, TaskHandler>;
+  /** DefinitionSubstitutions that are not function ARNs (e.g. `OutputBucketName`). */
+  substitutions?: Record<string, string>;
   /** Milliseconds between retries, by state name (shortens minutes of backoff locally). */
   retryIntervalOverrides?: Record<string, number | number[]>;
 }
@@ -48,6 +52,21 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** Counted from the interpreter's events, child executions of Distributed Maps included. */
+  stats: ExecutionStats;
+}
+
+/** What an execution cost, counted as it ran. */
+export interface ExecutionStats {
+  /** States entered plus retries (what AWS bills for STANDARD), in the execution and its children. */
+  transitions: number;
+  /** Of which in Distributed Map child executions. */
+  childTransitions: number;
+  childExecutions: number;
+  /** The largest state input or output (bytes of JSON) at any transition, children included. */
+  maxPayloadBytes: number;
+  /** Most child executions running at once. */
+  maxConcurrentChildren: number;
 }
 
 export interface SfnEmulator {
@@ -80,12 +99,15 @@ export async function startSfnEmulator(options: {
   account: string;
   stateMachines: LocalStateMachine[];
   port?: number;
+  /** The S3 client Distributed Maps read items with and write results with (required when one has them). */
+  s3?: S3Client;
 }): Promise<SfnEmulator> {
   if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
     // On older Node every Task would fail with a TypeError that a States.ALL catcher then swallows.
     throw new Error(`aws-local-stepfunctions needs Node >= 22 (this is ${process.versions.node})`);
   }
-  const machines = new Map<string, { machine: LocalStateMachine; interpreter: StateMachine }>();
+  type Maps = ReturnType<typeof withDistributedMapsAsTasks>['maps'];
+  const machines = new Map<string, { machine: LocalStateMachine; interpreter: StateMachine; maps: Maps }>();
   const smArn = (name: string) => `arn:aws:states:${options.region}:${options.account}:stateMachine:${name}`;
   for (const machine of options.stateMachines) {
     const missing = taskStateNames(machine.definition).filter((state) => !(state in machine.handlers(probe)));
@@ -95,8 +117,20 @@ export async function startSfnEmulator(options: {
       );
     }
     // Validated once, here: a broken definition fails the emulator's start, not each execution.
-    const definition = withPlaceholderArns(machine.definition, options.region, options.account);
-    machines.set(smArn(machine.name), { machine, interpreter: new StateMachine(definition) });
+    const placeholders = withPlaceholderArns(
+      machine.definition,
+      options.region,
+      options.account,
+      machine.substitutions ?? {},
+    );
+    const { definition, maps } = withDistributedMapsAsTasks(
+      placeholders,
+      `arn:aws:lambda:${options.region}:${options.account}:function:LocalDistributedMap`,
+    );
+    if (maps.size > 0 && options.s3 === undefined) {
+      throw new Error(`state machine ${machine.name} has a Distributed Map: give the emulator an S3 client`);
+    }
+    machines.set(smArn(machine.name), { machine, interpreter: new StateMachine(definition), maps });
   }
   const executions = new Map<string, ExecutionRecord>();
   const aborts = new Map<string, () => void>();
@@ -107,6 +141,7 @@ export async function startSfnEmulator(options: {
     arn: string;
     machine: LocalStateMachine;
     interpreter: StateMachine;
+    maps: Maps;
   } {
     const arn = stringField(request, 'stateMachineArn', 'ValidationException');
     if (arn === undefined) throw new AwsServiceError('ValidationException', 'stateMachineArn is required');
@@ -133,7 +168,7 @@ export async function startSfnEmulator(options: {
 
   function start(
     arn: string,
-    { machine, interpreter }: { machine: LocalStateMachine; interpreter: StateMachine },
+    { machine, interpreter, maps }: { machine: LocalStateMachine; interpreter: StateMachine; maps: Maps },
     name: string,
     inputText: string,
   ): ExecutionRecord {
@@ -153,9 +188,40 @@ export async function startSfnEmulator(options: {
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const startDate = new Date();
+    const stats: ExecutionStats = {
+      transitions: 0,
+      childTransitions: 0,
+      childExecutions: 0,
+      maxPayloadBytes: 0,
+      maxConcurrentChildren: 0,
+    };
+    const handlers: Record<string, TaskHandler> = { ...machine.handlers({ name, arn: executionArn }) };
+    const childAborts = new Set<() => void>();
+    for (const [stateName, state] of maps) {
+      handlers[stateName] = mapRunHandler(stateName, state, {
+        region: options.region,
+        account: options.account,
+        stateMachineName: machine.name,
+        executionName: name,
+        s3: options.s3 as S3Client,
+        handlers,
+        ...(machine.retryIntervalOverrides ? { retryIntervalOverrides: machine.retryIntervalOverrides } : {}),
+        track(abort) {
+          childAborts.add(abort);
+          return () => childAborts.delete(abort);
+        },
+        onStats(mapStats) {
+          stats.childExecutions += mapStats.items;
+          stats.childTransitions += mapStats.childTransitions;
+          stats.transitions += mapStats.childTransitions;
+          stats.maxPayloadBytes = Math.max(stats.maxPayloadBytes, mapStats.maxChildPayloadBytes);
+          stats.maxConcurrentChildren = Math.max(stats.maxConcurrentChildren, mapStats.maxRunning);
+        },
+      });
+    }
     const run = interpreter.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: machine.handlers({ name, arn: executionArn }) as never,
+        taskResourceLocalHandlers: handlers as never,
         ...(machine.retryIntervalOverrides ? { retryIntervalOverrides: machine.retryIntervalOverrides } : {}),
       },
       context: {
@@ -171,11 +237,18 @@ export async function startSfnEmulator(options: {
       status: 'RUNNING',
       input: inputText,
       startDate,
+      stats,
     };
-    // The interpreter's event log is consumed so its buffer never grows unbounded.
+    // The interpreter's event log is consumed (so its buffer never grows unbounded) and counted.
     void (async () => {
-      for await (const _event of run.eventLogs) {
-        // drained
+      for await (const event of run.eventLogs as AsyncIterable<{ type: string }>) {
+        if (event.type === 'StateEntered' || event.type === 'StateRetried') stats.transitions += 1;
+        const withData = event as { input?: unknown; output?: unknown };
+        stats.maxPayloadBytes = Math.max(
+          stats.maxPayloadBytes,
+          jsonBytes(withData.input),
+          jsonBytes(withData.output),
+        );
       }
     })().catch(() => undefined);
     const finished = run.result.then(
@@ -183,7 +256,10 @@ export async function startSfnEmulator(options: {
       (error: unknown) => finish(record, ...failureOf(error)),
     );
     executions.set(executionArn, record);
-    aborts.set(executionArn, run.abort);
+    aborts.set(executionArn, () => {
+      for (const abort of childAborts) abort();
+      run.abort();
+    });
     finishedBy.set(executionArn, finished);
     return record;
   }
@@ -301,19 +377,25 @@ export async function startSfnEmulator(options: {
 }
 
 /**
- * Replaces `${Name}` placeholders (the template's DefinitionSubstitutions) with Lambda-shaped ARNs:
- * every Task runs a local handler, so the ARN is never called, but the interpreter validates it.
+ * Replaces `${Name}` placeholders (the template's DefinitionSubstitutions): the given values first, the rest
+ * with Lambda-shaped ARNs (every Task runs a local handler, so the ARN is never called, but the
+ * interpreter validates it).
  */
 function withPlaceholderArns(
   definition: StateMachineDefinition,
   region: string,
   account: string,
+  substitutions: Record<string, string>,
 ): StateMachineDefinition {
   const text = JSON.stringify(definition).replace(
     /\$\{(\w+)\}/g,
-    (_whole, name: string) => `arn:aws:lambda:${region}:${account}:function:${name}`,
+    (_whole, name: string) => substitutions[name] ?? `arn:aws:lambda:${region}:${account}:function:${name}`,
   );
   return JSON.parse(text) as StateMachineDefinition;
+}
+
+function jsonBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 const probe: ExecutionInfo = { name: 'probe', arn: 'probe' };
