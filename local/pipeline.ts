@@ -20,6 +20,8 @@ const ROOT = new URL('../', import.meta.url);
 export const STATE_FUNCTIONS = {
   ResolveTargets: 'resolve-targets',
   RunDiagnostic: 'run-diagnostic',
+  /** The same function in the Distributed Map's child executions. */
+  RunDiagnosticDistributed: 'run-diagnostic',
   WriteReport: 'write-report',
 } as const;
 
@@ -30,6 +32,7 @@ export const OUTPUT_BUCKET = 'ecs-alarm-diagnostics-local-output';
 export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, number> = {
   ResolveTargets: 200,
   RunDiagnostic: 1000,
+  RunDiagnosticDistributed: 1000,
   WriteReport: 200,
 };
 
@@ -171,7 +174,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
             const task = (state: keyof typeof STATE_FUNCTIONS): TaskHandler =>
               asLambdaTask(async (input) => {
                 let event = input;
-                if (state === 'RunDiagnostic' && isObject(input)) {
+                if (STATE_FUNCTIONS[state] === 'run-diagnostic' && isObject(input)) {
                   const key = JSON.stringify(input.target);
                   const retryCount = attemptsByTarget.get(key) ?? 0;
                   attemptsByTarget.set(key, retryCount + 1);
@@ -197,6 +200,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
             return {
               ResolveTargets: task('ResolveTargets'),
               RunDiagnostic: task('RunDiagnostic'),
+              RunDiagnosticDistributed: task('RunDiagnosticDistributed'),
               WriteReport: task('WriteReport'),
             };
           },

@@ -30,7 +30,7 @@ export function collectOutcome(journal: readonly JournalEntry[], executionName: 
       outcome.targets = Array.isArray(entry.output.targets) ? (entry.output.targets as Target[]) : [];
       outcome.skipped = Array.isArray(entry.output.skipped) ? (entry.output.skipped as SkippedTarget[]) : [];
     }
-    if (entry.state === 'RunDiagnostic' && isRecord(entry.input)) {
+    if (entry.state.startsWith('RunDiagnostic') && isRecord(entry.input)) {
       const key = targetKey(entry.input.target as Target);
       outcome.calls.set(key, (outcome.calls.get(key) ?? 0) + 1);
       if (isRecord(entry.output) && entry.output.status !== undefined) {
@@ -50,7 +50,7 @@ export function collectOutcome(journal: readonly JournalEntry[], executionName: 
     // A distributed run's ResolveTargets returns only counts: the targets are those RunDiagnostic saw.
     const seen = new Map<string, Target>();
     for (const entry of entries) {
-      if (entry.state === 'RunDiagnostic' && isRecord(entry.input) && isRecord(entry.input.target)) {
+      if (entry.state.startsWith('RunDiagnostic') && isRecord(entry.input) && isRecord(entry.input.target)) {
         const target = entry.input.target as unknown as Target;
         if (!seen.has(targetKey(target))) seen.set(targetKey(target), target);
       }
@@ -184,7 +184,7 @@ function lastError(
 ): { name: string; message: string } | undefined {
   const key = targetKey(target);
   return entries
-    .filter((entry) => entry.state === 'RunDiagnostic' && isRecord(entry.input))
+    .filter((entry) => entry.state.startsWith('RunDiagnostic') && isRecord(entry.input))
     .filter((entry) => targetKey((entry.input as { target: Target }).target) === key)
     .map((entry) => entry.error)
     .filter((error) => error !== undefined)

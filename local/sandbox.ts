@@ -97,7 +97,7 @@ function readRequest(value: string): unknown {
 let diagnosticCalls = 0;
 /** One line per handler call; past the first 20 RunDiagnostic calls, errors and every 100th only. */
 function progress(entry: JournalEntry): void {
-  if (entry.state === 'RunDiagnostic') {
+  if (entry.state.startsWith('RunDiagnostic')) {
     diagnosticCalls += 1;
     if (diagnosticCalls > 20 && entry.error === undefined) {
       if (diagnosticCalls % 100 === 0) out(`  · … ${diagnosticCalls} RunDiagnostic calls so far`);
@@ -106,7 +106,7 @@ function progress(entry: JournalEntry): void {
   }
   const input = entry.input as { target?: { taskArn?: string; container?: string } } | null;
   const what =
-    entry.state === 'RunDiagnostic' && input?.target
+    entry.state.startsWith('RunDiagnostic') && input?.target
       ? `${entry.state} ${input.target.taskArn?.split('/').pop()?.slice(0, 8)}…/${input.target.container}`
       : entry.state;
   const result = entry.error

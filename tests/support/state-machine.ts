@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  type MapRunStats,
+  mapRunHandler,
+  withDistributedMapsAsTasks,
+} from '#local/sfn-emulator/distributed-map.ts';
 
 /** One entry of the interpreter's event log (the library does not export the type). */
 export type EventLog =
@@ -13,6 +19,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   ResolveTargetsFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:resolve-targets',
   RunDiagnosticFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:run-diagnostic',
   WriteReportFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:write-report',
+  OutputBucketName: 'test-output-bucket',
 };
 
 /** The raw definition text, placeholders and all. */
@@ -46,8 +53,10 @@ export interface RunOutcome {
   output?: unknown;
   error?: { name: string; message: string };
   events: EventLog[];
-  /** Every input each task state received, in order. */
+  /** Every input each task state received, in order (RunDiagnostic: both map modes). */
   calls: Record<TaskStateName, unknown[]>;
+  /** The Distributed Map's run, when the execution took that path. */
+  mapRun?: MapRunStats;
 }
 
 /**
@@ -58,7 +67,12 @@ export interface RunOutcome {
 export async function runDefinition(
   input: unknown,
   handlers: Record<TaskStateName, Handler>,
-  options: { retryIntervalOverrides?: Record<string, number | number[]>; executionName?: string } = {},
+  options: {
+    retryIntervalOverrides?: Record<string, number | number[]>;
+    executionName?: string;
+    /** Where the Distributed Map reads its items and writes its results (the sandbox's emulation of it). */
+    s3?: S3Client;
+  } = {},
 ): Promise<RunOutcome> {
   const calls: Record<TaskStateName, unknown[]> = { ResolveTargets: [], RunDiagnostic: [], WriteReport: [] };
   const attemptsByTarget = new Map<string, number>();
@@ -78,12 +92,39 @@ export async function runDefinition(
       },
     ]),
   );
-  const machine = new StateMachine(loadDefinition());
+  local.RunDiagnosticDistributed = local.RunDiagnostic as (typeof local)[string];
+  const retryIntervalOverrides = options.retryIntervalOverrides
+    ? {
+        ...options.retryIntervalOverrides,
+        RunDiagnosticDistributed: options.retryIntervalOverrides.RunDiagnostic ?? 1,
+      }
+    : undefined;
+  const { definition, maps } = withDistributedMapsAsTasks(
+    loadDefinition(),
+    'arn:aws:lambda:eu-west-1:123456789012:function:LocalDistributedMap',
+  );
+  let mapRun: MapRunStats | undefined;
+  for (const [stateName, state] of maps) {
+    local[stateName] = mapRunHandler(stateName, state, {
+      region: 'eu-west-1',
+      account: '123456789012',
+      stateMachineName: 'diagnostics',
+      executionName: options.executionName ?? 'test-execution',
+      s3: options.s3 as S3Client,
+      handlers: local as Record<string, (input: unknown) => Promise<unknown>>,
+      ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+      track: () => () => undefined,
+      onStats: (stats) => {
+        mapRun = stats;
+      },
+    }) as (typeof local)[string];
+  }
+  const machine = new StateMachine(definition);
   const name = options.executionName ?? 'test-execution';
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: local,
-      ...(options.retryIntervalOverrides ? { retryIntervalOverrides: options.retryIntervalOverrides } : {}),
+      ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
     },
     context: {
       Execution: {
@@ -101,10 +142,16 @@ export async function runDefinition(
   try {
     const output = await execution.result;
     await collecting;
-    return { status: 'SUCCEEDED', output, events, calls };
+    return { status: 'SUCCEEDED', output, events, calls, ...(mapRun ? { mapRun } : {}) };
   } catch (error) {
     await collecting;
     const cause = (error as { cause?: Error }).cause ?? (error as Error);
-    return { status: 'FAILED', error: { name: cause.name, message: cause.message }, events, calls };
+    return {
+      status: 'FAILED',
+      error: { name: cause.name, message: cause.message },
+      events,
+      calls,
+      ...(mapRun ? { mapRun } : {}),
+    };
   }
 }

@@ -1,5 +1,7 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { jest } from '@jest/globals';
 import aslValidator from 'asl-validator';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { Target, TargetResult } from '#lib/contracts.ts';
 import { loadDefinition, runDefinition } from '../../support/state-machine.ts';
 
@@ -62,8 +64,132 @@ describe('statemachines/diagnostics.asl.json', () => {
 
   it('uses JSONPath only (the local interpreter ignores JSONata)', () => {
     const text = JSON.stringify(loadDefinition());
-    for (const field of ['QueryLanguage', '"Arguments"', '"Output"', '"Assign"', 'ItemReader']) {
+    for (const field of ['QueryLanguage', '"Arguments"', '"Output"', '"Assign"']) {
       expect(text).not.toContain(field);
+    }
+  });
+
+  it('gives both map modes the same RunDiagnostic task, retries and catch, and bounds the Distributed Map', () => {
+    const states = loadDefinition().States as unknown as Record<string, Record<string, unknown>>;
+    const inline = states.RunTargets as {
+      ItemProcessor: { States: Record<string, Record<string, unknown>> };
+    };
+    const distributed = states.RunTargetsDistributed as Record<string, unknown> & {
+      ItemProcessor: { ProcessorConfig: unknown; States: Record<string, Record<string, unknown>> };
+    };
+    const { Comment: _c1, ...inlineTask } = inline.ItemProcessor.States.RunDiagnostic ?? {};
+    const { Comment: _c2, ...childTask } = distributed.ItemProcessor.States.RunDiagnosticDistributed ?? {};
+    expect({ ...childTask, Catch: [] }).toEqual({ ...inlineTask, Catch: [] });
+    expect(childTask.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordTargetFailureDistributed' },
+    ]);
+    expect(distributed.ItemProcessor.States.RecordTargetFailureDistributed?.Parameters).toEqual(
+      inline.ItemProcessor.States.RecordTargetFailure?.Parameters,
+    );
+    expect(distributed.ItemProcessor.ProcessorConfig).toEqual({
+      Mode: 'DISTRIBUTED',
+      ExecutionType: 'STANDARD',
+    });
+    expect(distributed).toMatchObject({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSONL', MaxItems: 1000 },
+        Parameters: { Bucket: 'test-output-bucket', 'Key.$': '$.resolved.targetsKey' },
+      },
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Bucket: 'test-output-bucket', 'Prefix.$': '$.resolved.resultsPrefix' },
+      },
+      ToleratedFailurePercentage: 100,
+      MaxConcurrencyPath: '$.resolved.maxConcurrency',
+      ResultPath: '$.mapRun',
+      Next: 'WriteReport',
+    });
+    expect(states.ChooseMapMode?.Choices).toEqual([
+      {
+        And: [
+          { Variable: '$.resolved.mode', IsPresent: true },
+          { Variable: '$.resolved.mode', StringEquals: 'distributed' },
+        ],
+        Next: 'RunTargetsDistributed',
+      },
+    ]);
+    expect(states.ChooseMapMode?.Default).toBe('RunTargets');
+  });
+
+  it('runs a distributed run from targets.jsonl to ResultWriter files; one failing child keeps the others, the state stays small', async () => {
+    const s3 = mockClient(S3Client);
+    const ids = Array.from({ length: 300 }, (_, index) => `task-${index}`);
+    const lines = ids.map((id) => `${JSON.stringify(target(id))}\n`).join('');
+    s3.on(GetObjectCommand, { Bucket: 'test-output-bucket', Key: `${run.prefix}targets.jsonl` }).callsFake(
+      () => ({
+        Body: { transformToString: async () => lines },
+      }),
+    );
+    const written = new Map<string, string>();
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
+      written.set(input.Key, input.Body);
+      return {};
+    });
+    let running = 0;
+    let widest = 0;
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: async () => ({
+          run,
+          mode: 'distributed',
+          targetCount: ids.length,
+          skippedCount: 0,
+          targetsKey: `${run.prefix}targets.jsonl`,
+          skippedKey: `${run.prefix}skipped.json`,
+          resultsPrefix: `${run.prefix}map-results`,
+          skipped: [],
+          maxConcurrency: 7,
+        }),
+        RunDiagnostic: async (input: { target: Target; retryCount: number }) => {
+          running += 1;
+          widest = Math.max(widest, running);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          running -= 1;
+          if (input.target.taskArn.endsWith('/task-17'))
+            throw namedError('AccessDeniedException', 'denied '.repeat(5000));
+          return succeeded(input);
+        },
+        WriteReport: async () => ({ manifestKey: `${run.prefix}manifest.json`, succeeded: 299, failed: 1 }),
+      },
+      { retryIntervalOverrides: FAST_RETRIES, s3: s3 as unknown as S3Client },
+    );
+    s3.restore();
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.calls.RunDiagnostic).toHaveLength(300);
+    expect(widest).toBeLessThanOrEqual(7);
+    expect(outcome.mapRun).toMatchObject({ items: 300, maxRunning: 7 });
+    const report = outcome.calls.WriteReport[0] as { state: Record<string, unknown> };
+    expect(report.state.results).toBeUndefined();
+    const mapRun = report.state.mapRun as {
+      MapRunArn: string;
+      ResultWriterDetails: { Bucket: string; Key: string };
+    };
+    expect(mapRun.ResultWriterDetails.Bucket).toBe('test-output-bucket');
+    expect(mapRun.ResultWriterDetails.Key).toMatch(
+      /^runs\/2026\/11\/26\/test-execution\/map-results\/[0-9a-f-]{36}\/manifest\.json$/,
+    );
+    const manifest = JSON.parse(written.get(mapRun.ResultWriterDetails.Key) ?? '{}');
+    expect(manifest.MapRunArn).toBe(mapRun.MapRunArn);
+    expect(manifest.ResultFiles.FAILED).toEqual([]);
+    const succeededFile = manifest.ResultFiles.SUCCEEDED[0].Key as string;
+    const children = JSON.parse(written.get(succeededFile) ?? '[]') as Array<{
+      Output: string;
+      Status: string;
+    }>;
+    expect(children).toHaveLength(300);
+    const outputs = children.map((child) => JSON.parse(child.Output) as TargetResult);
+    expect(outputs.filter((result) => result.status === 'succeeded')).toHaveLength(299);
+    expect(outputs.find((result) => result.status === 'failed')?.target.taskArn).toMatch(/task-17$/);
+    for (const event of outcome.events) {
+      if ('state' in event) expect(JSON.stringify(event.state).length).toBeLessThan(8 * 1024);
     }
   });
 
