@@ -53,7 +53,10 @@ export function generateFleetWorld(size: FleetSize = DEFAULT_FLEET): World {
     cluster.services.push({
       name: service,
       taskDefinition: `${service}:1`,
-      tags: { team: s % 2 === 0 ? 'payments' : 'search', tier: s % 5 === 0 ? 'critical' : 'standard' },
+      tags: {
+        team: Math.floor(s / size.clusters) % 2 === 0 ? 'payments' : 'search',
+        tier: s % 5 === 0 ? 'critical' : 'standard',
+      },
     });
   }
   for (let t = 0; t < size.tasks; t += 1) {

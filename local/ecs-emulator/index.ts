@@ -50,6 +50,8 @@ export interface EcsFaults {
   interruptFirstSessionAfter?: number;
   /** Data-channel faults passed to every session the agent emulator opens. */
   sessionFaults?: AgentFaults;
+  /** The first N List* and Describe* calls (since the faults were set) fail with ThrottlingException. */
+  throttleFirstReads?: number;
 }
 
 export interface EcsEmulatorOptions {
@@ -65,6 +67,8 @@ export interface EcsEmulator {
   executions: Array<{ taskArn: string; container: string; command: string; sessionId: string }>;
   /** ExecuteCommand attempts per task id, including refused ones. */
   attempts: Map<string, number>;
+  /** Calls per operation (refused and throttled ones included), since the start or the last setFaults. */
+  calls: Map<string, number>;
   /** Replaces the fault switches (attempt counts and "first session" start again). */
   setFaults(faults: EcsFaults): void;
   close(): Promise<void>;
@@ -501,18 +505,36 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
   };
 
+  const calls = new Map<string, number>();
+  let reads = 0;
+  const counted = Object.fromEntries(
+    Object.entries(operations).map(([name, operation]) => [
+      name,
+      (request: JsonRequest) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        if (/^(List|Describe)/.test(name) && (reads += 1) <= (faults.throttleFirstReads ?? 0)) {
+          throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+        }
+        return (operation as (request: JsonRequest) => unknown)(request);
+      },
+    ]),
+  );
+
   const server: AwsJsonServer = await startAwsJsonServer({
     targetPrefix: TARGET_PREFIX,
     jsonVersion: '1.1',
-    operations,
+    operations: counted,
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   return {
     endpoint: server.endpoint,
     executions,
     attempts,
+    calls,
     setFaults(next) {
       faults = next;
+      calls.clear();
+      reads = 0;
       attempts.clear();
       tasksWithSession.clear();
     },

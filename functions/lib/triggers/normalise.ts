@@ -194,6 +194,15 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
   };
 }
 
+/** The cooldown's service part for a sweep request: what it sweeps. */
+function sweepSubject(request: DiagnosticsRequest): string | undefined {
+  if (request.services !== undefined) return `services:${[...request.services].sort().join(',')}`;
+  if (request.allServices === true) return 'allServices';
+  if (request.serviceTags !== undefined)
+    return `serviceTags:${JSON.stringify(Object.entries(request.serviceTags).sort())}`;
+  return undefined;
+}
+
 /** A static request (EventBridge Scheduler input, a rule's constant Input, or a scheduled event's detail). */
 export function decideForStaticRequest(
   input: Json,
@@ -206,11 +215,13 @@ export function decideForStaticRequest(
     raw.source = { ...raw.source, ruleArn: meta.ruleArn };
   }
   const request = parseRequest(raw);
-  if (request.cluster !== undefined && !clusterAllowed(request.cluster, config.allowedClusters)) {
-    return {
-      action: 'ignore',
-      reason: `cluster ${JSON.stringify(request.cluster)} is not in ALLOWED_CLUSTERS`,
-    };
+  for (const cluster of [
+    ...(request.cluster !== undefined ? [request.cluster] : []),
+    ...(request.clusters ?? []),
+  ]) {
+    if (!clusterAllowed(cluster, config.allowedClusters)) {
+      return { action: 'ignore', reason: `cluster ${JSON.stringify(cluster)} is not in ALLOWED_CLUSTERS` };
+    }
   }
   if (
     request.source.alarmName !== undefined &&
@@ -223,15 +234,17 @@ export function decideForStaticRequest(
   }
   const script = request.script ?? config.defaultScript;
   const subject: CooldownSubject = {
-    cluster: request.cluster ?? `alarm:${request.alarm?.name ?? ''}`,
-    service: request.service ?? (request.tasks ? `tasks:${[...request.tasks].sort().join(',')}` : undefined),
+    cluster: request.cluster ?? request.clusters?.join(',') ?? `alarm:${request.alarm?.name ?? ''}`,
+    service:
+      request.service ??
+      (request.tasks ? `tasks:${[...request.tasks].sort().join(',')}` : sweepSubject(request)),
     script,
   };
   const key = cooldownKey(subject);
   // A schedule fires once per period; its duplicates share the event time (or, for static Scheduler
   // input that carries no time, the current minute).
   const at = meta.at ?? new Date(Math.floor(config.now().getTime() / 60_000) * 60_000);
-  const label = `${request.source.type}-${lastArnSegment(request.service ?? request.cluster ?? 'run')}`;
+  const label = `${request.source.type}-${sweepSubject(request) !== undefined ? 'sweep' : lastArnSegment(request.service ?? request.cluster ?? 'run')}`;
   const decision: StartDecision = {
     action: 'start',
     request,
