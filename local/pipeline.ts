@@ -273,6 +273,7 @@ function sandboxEnv(
     COOLDOWN_SECONDS: process.env.COOLDOWN_SECONDS ?? '600',
     DEFAULT_SCRIPT: process.env.DEFAULT_SCRIPT ?? 'basic',
     DEFAULT_MAX_TASKS: process.env.DEFAULT_MAX_TASKS ?? '3',
+    INLINE_MAX_TARGETS: process.env.INLINE_MAX_TARGETS ?? '20',
     DEADLINE_MARGIN_MS: process.env.DEADLINE_MARGIN_MS ?? '20000',
     POWERTOOLS_LOG_LEVEL: local.logLevel,
     POWERTOOLS_SERVICE_NAME: 'ecs-alarm-diagnostics-local',

@@ -11,6 +11,8 @@ export interface LocalS3 {
   endpoint: string;
   /** A path-style client on the local endpoint. */
   client(region: string): S3Client;
+  /** Requests received, by HTTP method (what S3 bills by: GET/HEAD vs PUT/POST/LIST). */
+  requests: Map<string, number>;
   /** Creates a bucket through the S3 API (idempotent). */
   createBucket(bucket: string, region: string): Promise<void>;
   close(): Promise<void>;
@@ -24,6 +26,14 @@ export async function startLocalS3(options: { port?: number; region?: string } =
   if (address === null || typeof address === 'string') throw new Error('fauxqs did not report a TCP address');
   const endpoint = `http://127.0.0.1:${address.port}`;
   const clients: S3Client[] = [];
+  const requests = new Map<string, number>();
+  app.server.on('request', (request: { method?: string; url?: string }) => {
+    const method =
+      request.method === 'GET' && /[?&]list-type=2/.test(request.url ?? '')
+        ? 'LIST'
+        : (request.method ?? '?');
+    requests.set(method, (requests.get(method) ?? 0) + 1);
+  });
 
   function client(region: string): S3Client {
     const created = new S3Client({ endpoint, region, forcePathStyle: true });
@@ -34,6 +44,7 @@ export async function startLocalS3(options: { port?: number; region?: string } =
   return {
     endpoint,
     client,
+    requests,
     async createBucket(bucket, region) {
       const s3 = client(region);
       try {

@@ -9,7 +9,7 @@ import { logger } from '#lib/logger.ts';
 import { MAX_TASKS_LIMIT } from '#lib/request.ts';
 import { parseResolveInput, type ResolveConfig, resolveTargets } from '#lib/targets/resolve.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
-import { storeResolution } from './resolution.ts';
+import { INLINE_MAX_TARGETS, INLINE_MAX_TARGETS_LIMIT, storeResolution } from './resolution.ts';
 
 /** Reads resolve-targets' environment; a bad variable fails the cold start. */
 export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): ResolveConfig {
@@ -24,6 +24,8 @@ export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): Resolve
 
 const config = loadResolveConfig();
 const bucket = requiredEnv('OUTPUT_BUCKET');
+/** The map-mode switch: runs of up to this many targets use the inline Map (0: always distributed). */
+const inlineMax = integerEnv('INLINE_MAX_TARGETS', INLINE_MAX_TARGETS, { min: 0, max: INLINE_MAX_TARGETS_LIMIT });
 /**
  * A sweep makes a few dozen ECS reads in a burst: the SDK's standard retry strategy retries
  * ThrottlingException with exponential backoff and full jitter; 6 attempts ride out a drained bucket.
@@ -39,7 +41,7 @@ export const handler = createHandler(
   async (event: unknown): Promise<ResolvedState> => {
     const { request, executionName, startTime } = parseResolveInput(event);
     const resolved = await resolveTargets(request, { executionName, startTime }, clients, config);
-    const state = await storeResolution(s3, bucket, resolved);
+    const state = await storeResolution(s3, bucket, resolved, inlineMax);
     logger.info('targets resolved', {
       targets: state.targetCount,
       skipped: state.skippedCount,

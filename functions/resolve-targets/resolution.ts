@@ -16,9 +16,15 @@ export const INLINE_MAX_TARGETS = 20;
 /** Skipped entries that travel in the state (the rest are only in S3). */
 export const STATE_SKIPPED_LIMIT = 20;
 
+/**
+ * Hard bound of the INLINE_MAX_TARGETS setting (the old inline-only limit). Above about 50, a run where
+ * every target fails can pass 256 KB again: keep the default unless you measured otherwise.
+ */
+export const INLINE_MAX_TARGETS_LIMIT = 200;
+
 /** The map mode for a number of targets. */
-export function mapModeFor(targetCount: number): MapMode {
-  return targetCount <= INLINE_MAX_TARGETS ? 'inline' : 'distributed';
+export function mapModeFor(targetCount: number, inlineMax: number = INLINE_MAX_TARGETS): MapMode {
+  return targetCount <= inlineMax ? 'inline' : 'distributed';
 }
 
 /** Writes the resolution's lists to S3 under the run prefix and returns the state's view of it. */
@@ -26,11 +32,12 @@ export async function storeResolution(
   s3: S3Client,
   bucket: string,
   resolved: ResolvedTargets & { notes?: string[] },
+  inlineMax: number = INLINE_MAX_TARGETS,
 ): Promise<ResolvedState> {
   const prefix = resolved.run.prefix;
   const state: ResolvedState = {
     run: resolved.run,
-    mode: mapModeFor(resolved.targets.length),
+    mode: mapModeFor(resolved.targets.length, inlineMax),
     targetCount: resolved.targets.length,
     skippedCount: resolved.skipped.length,
     targetsKey: targetsKey(prefix),

@@ -303,7 +303,7 @@ export function mapRunHandler(name: string, state: DistributedMapState, ctx: Map
       const counting = (async () => {
         for await (const event of run.eventLogs as AsyncIterable<{ type: string }>) {
           if (event.type === 'StateEntered' || event.type === 'StateRetried') stats.childTransitions += 1;
-          const withData = event as { input?: unknown; output?: unknown };
+          const withData = stateData(event);
           stats.maxChildPayloadBytes = Math.max(
             stats.maxChildPayloadBytes,
             payloadBytes(withData.input),
@@ -417,4 +417,14 @@ async function writeResults(
     JSON.stringify({ DestinationBucket: Bucket, MapRunArn: mapRunArn, ResultFiles: files }),
   );
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket, Key: manifestKey } };
+}
+
+/** The input and output an interpreter event carries (state events nest them under `state`). */
+function stateData(event: unknown): { input?: unknown; output?: unknown } {
+  const withState = event as {
+    state?: { input?: unknown; output?: unknown };
+    input?: unknown;
+    output?: unknown;
+  };
+  return withState.state ?? withState;
 }

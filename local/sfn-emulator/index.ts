@@ -243,7 +243,7 @@ export async function startSfnEmulator(options: {
     void (async () => {
       for await (const event of run.eventLogs as AsyncIterable<{ type: string }>) {
         if (event.type === 'StateEntered' || event.type === 'StateRetried') stats.transitions += 1;
-        const withData = event as { input?: unknown; output?: unknown };
+        const withData = stateData(event);
         stats.maxPayloadBytes = Math.max(
           stats.maxPayloadBytes,
           jsonBytes(withData.input),
@@ -450,4 +450,14 @@ export function asLambdaTask(handler: TaskHandler): TaskHandler {
       throw wrapped;
     }
   };
+}
+
+/** The input and output an interpreter event carries (state events nest them under `state`). */
+function stateData(event: unknown): { input?: unknown; output?: unknown } {
+  const withState = event as {
+    state?: { input?: unknown; output?: unknown };
+    input?: unknown;
+    output?: unknown;
+  };
+  return withState.state ?? withState;
 }

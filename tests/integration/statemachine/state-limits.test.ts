@@ -41,11 +41,12 @@ const failing = asLambdaTask(
 
 function largestState(events: unknown[]): number {
   let largest = 0;
-  for (const event of events as Array<{ input?: unknown; output?: unknown }>) {
-    for (const value of [event.input, event.output]) {
+  for (const event of events as Array<{ state?: { input?: unknown; output?: unknown } }>) {
+    for (const value of [event.state?.input, event.state?.output]) {
       if (value !== undefined) largest = Math.max(largest, Buffer.byteLength(JSON.stringify(value)));
     }
   }
+  expect(largest).toBeGreaterThan(0);
   return largest;
 }
 
