@@ -6,6 +6,8 @@
 /** One container to diagnose. */
 export interface Target {
   cluster: string;
+  /** The service the task belongs to, when resolution knows it (manifests group targets by it). */
+  service?: string;
   taskArn: string;
   container: string;
   script: string;

@@ -25,7 +25,10 @@ export function loadResolveConfig(env: NodeJS.ProcessEnv = process.env): Resolve
 const config = loadResolveConfig();
 const bucket = requiredEnv('OUTPUT_BUCKET');
 /** The map-mode switch: runs of up to this many targets use the inline Map (0: always distributed). */
-const inlineMax = integerEnv('INLINE_MAX_TARGETS', INLINE_MAX_TARGETS, { min: 0, max: INLINE_MAX_TARGETS_LIMIT });
+const inlineMax = integerEnv('INLINE_MAX_TARGETS', INLINE_MAX_TARGETS, {
+  min: 0,
+  max: INLINE_MAX_TARGETS_LIMIT,
+});
 /**
  * A sweep makes a few dozen ECS reads in a burst: the SDK's standard retry strategy retries
  * ThrottlingException with exponential backoff and full jitter; 6 attempts ride out a drained bucket.

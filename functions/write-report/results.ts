@@ -98,6 +98,18 @@ export async function loadMapResults(
   return results;
 }
 
+/** Results grouped by cluster, then service, then task (result files come in completion order). */
+function byServiceOrder(results: unknown[]): unknown[] {
+  const key = (result: unknown) => {
+    const target = (result as { target?: Partial<Target> } | null)?.target;
+    return `${target?.cluster ?? ''}\u0000${target?.service ?? ''}\u0000${target?.taskArn ?? ''}\u0000${target?.container ?? ''}`;
+  };
+  return results
+    .map((result) => ({ result, key: key(result) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => entry.result);
+}
+
 async function loadTargets(s3: S3Client, bucket: string, key: string): Promise<Target[]> {
   const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const text = (await answer.Body?.transformToString('utf8')) ?? '';
@@ -118,7 +130,7 @@ export async function loadRunState(
 ): Promise<WriteReportInput['state']> {
   const { mapRun, resolved, ...rest } = state;
   const loaded: WriteReportInput['state'] = { ...rest };
-  if (mapRun !== undefined) loaded.results = await loadMapResults(s3, mapRun, bucket);
+  if (mapRun !== undefined) loaded.results = byServiceOrder(await loadMapResults(s3, mapRun, bucket));
   if (resolved !== undefined && resolved.run !== undefined) {
     const skipped: SkippedTarget[] =
       resolved.skippedKey !== undefined && (resolved.skippedCount ?? 0) > (resolved.skipped?.length ?? 0)

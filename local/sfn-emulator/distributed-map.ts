@@ -121,7 +121,8 @@ export function withDistributedMapsAsTasks(
       continue;
     }
     maps.set(name, state);
-    const task: Record<string, unknown> = { Type: 'Task', Resource: taskArn };
+    // A Map state has no timeout on AWS; the interpreter gives a Task 60 s unless told (a year: STANDARD's limit).
+    const task: Record<string, unknown> = { Type: 'Task', Resource: taskArn, TimeoutSeconds: 31_536_000 };
     for (const field of [
       'Comment',
       'InputPath',

@@ -255,6 +255,10 @@ async function resolveLocation(
         container: choice.container.name ?? '',
         script: options.script,
       };
+      const service = task.group?.startsWith('service:')
+        ? task.group.slice('service:'.length)
+        : location.service;
+      if (service !== undefined) target.service = lastArnSegment(service);
       if (task.availabilityZone !== undefined) target.az = task.availabilityZone;
       if (choice.container.runtimeId !== undefined) target.runtimeId = choice.container.runtimeId;
       targets.push(target);

@@ -99,6 +99,7 @@ describe('resolve-targets', () => {
     expect(new Set((result.targets ?? []).map((t) => t.az))).toEqual(new Set(zones));
     expect((result.targets ?? [])[0]).toEqual({
       cluster: 'payments-prod',
+      service: 'checkout-api',
       taskArn: expect.stringMatching(
         /^arn:aws:ecs:us-east-1:493817260514:task\/payments-prod\/[0-9a-f]{32}$/,
       ),
