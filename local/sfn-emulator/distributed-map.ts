@@ -121,8 +121,9 @@ export function withDistributedMapsAsTasks(
       continue;
     }
     maps.set(name, state);
-    // A Map state has no timeout on AWS; the interpreter gives a Task 60 s unless told (a year: STANDARD's limit).
-    const task: Record<string, unknown> = { Type: 'Task', Resource: taskArn, TimeoutSeconds: 31_536_000 };
+    // A Map state has no timeout on AWS; the interpreter gives a Task 60 s unless told (2e6 s: 23 days, below
+    // setTimeout's 2^31 ms ceiling, past which the timer would fire at once).
+    const task: Record<string, unknown> = { Type: 'Task', Resource: taskArn, TimeoutSeconds: 2_000_000 };
     for (const field of [
       'Comment',
       'InputPath',
