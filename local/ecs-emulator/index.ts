@@ -512,8 +512,11 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       name,
       (request: JsonRequest) => {
         calls.set(name, (calls.get(name) ?? 0) + 1);
-        if (/^(List|Describe)/.test(name) && (reads += 1) <= (faults.throttleFirstReads ?? 0)) {
-          throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+        if (/^(List|Describe)/.test(name)) {
+          reads += 1;
+          if (reads <= (faults.throttleFirstReads ?? 0)) {
+            throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+          }
         }
         return (operation as (request: JsonRequest) => unknown)(request);
       },

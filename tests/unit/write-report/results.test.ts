@@ -95,7 +95,10 @@ describe('write-report reads a Distributed Map run from S3', () => {
       })),
     });
 
-    const summary = await handler({ state: { request: {}, resolved, mapRun }, execution }, fakeContext('write-report'));
+    const summary = await handler(
+      { state: { request: {}, resolved, mapRun }, execution },
+      fakeContext('write-report'),
+    );
 
     const manifest = written();
     expect(
