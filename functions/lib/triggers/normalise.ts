@@ -6,7 +6,8 @@ import { InvalidRequestError } from '../errors.ts';
 import { type DiagnosticsRequest, parseRequest } from '../request.ts';
 import { lastArnSegment } from '../s3-keys.ts';
 import { locationsFromMetrics } from '../targets/location.ts';
-import { matchRoute, type RoutingTable } from '../targets/routing.ts';
+import { matchMetricRoute, matchRoute, type RoutingTable } from '../targets/routing.ts';
+import { chooseScript } from '../targets/script-choice.ts';
 import {
   type AlarmNotice,
   fromEventBridge,
@@ -151,6 +152,13 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
   // The cooldown subject: dimensions first, else the routing file, else the alarm itself (composite
   // and tag-routed alarms are routed in resolve-targets; until then the alarm name stands in for them).
   const route = locations.length === 0 ? matchRoute(config.routing, alarmName) : undefined;
+  // The script as far as the event tells (tags and a composite's children are read by resolve-targets).
+  const script = chooseScript({
+    request: parsed.script,
+    route: matchRoute(config.routing, alarmName),
+    metric: matchMetricRoute(config.routing, notice.metrics),
+    defaultScript: config.defaultScript,
+  }).script;
   const first = locations[0];
   let subject: CooldownSubject;
   let routedBy: string;
@@ -158,7 +166,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
     subject = {
       cluster: first.cluster,
       service: first.service,
-      script: parsed.script ?? config.defaultScript,
+      script,
     };
     routedBy = 'dimensions';
   } else if (route?.route.cluster !== undefined) {
@@ -172,11 +180,11 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
     subject = {
       cluster: route.route.cluster,
       service: route.route.service,
-      script: route.route.script ?? config.defaultScript,
+      script,
     };
     routedBy = `routing[${route.index}]`;
   } else {
-    subject = { cluster: `alarm:${alarmName}`, script: route?.route.script ?? config.defaultScript };
+    subject = { cluster: `alarm:${alarmName}`, script };
     routedBy = 'alarm';
   }
   const key = cooldownKey(subject);
