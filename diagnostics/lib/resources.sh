@@ -1,10 +1,12 @@
 # The container's resource view: ECS task metadata endpoint v4 and the cgroup's own numbers (v2 and v1).
 section "resources: ecs task metadata (v4)"
-# curl, wget or busybox wget, whichever the image has, 3 s per request.
+# curl, wget or busybox wget, whichever the image has, 3 s per request (Debian's busybox 1.35 wget crashes on -T:
+# then retried without it, still bounded by lim).
+get() { return 127; }; wg=
 if have curl; then get() { lim 5 curl -fsS -m 3 "$1"; }
-elif have wget; then get() { lim 5 wget -q -T 3 -O - "$1"; }
-elif have busybox && busybox wget --help >/dev/null 2>&1; then get() { lim 5 busybox wget -q -T 3 -O - "$1"; }
-else get() { return 127; }; fi
+elif have wget; then wg=wget
+elif have busybox && busybox wget --help >/dev/null 2>&1; then wg='busybox wget'; fi
+[ -z "$wg" ] || get() { lim 5 $wg -q -T 3 -O - "$1"; r=$?; [ "$r" = 139 ] || return "$r"; lim 5 $wg -q -O - "$1"; }
 md=$(conf ECS_CONTAINER_METADATA_URI_V4)
 case $md in http://*) case $md in *[!A-Za-z0-9.:/_-]*) md= ;; esac ;; *) md= ;; esac
 if [ -z "$md" ]; then printf 'ECS_CONTAINER_METADATA_URI_V4 not set: not on ECS (or a platform older than Fargate 1.4 / agent 1.39)\n'

@@ -38,9 +38,9 @@ nodereport() {
     [ "$new" != "$old" ] && [ -f "$new" ] && [ "$(tail -n 1 "$new" 2>/dev/null)" = '}' ] && break
   done
   if [ "$new" = "$old" ] || [ ! -f "$new" ]; then printf 'diagnostic report: sent SIG%s, no report in %s within 10 s (the report needs the event loop to turn: is it blocked?)\n' "$s" "$dir"; return; fi
-  printf 'diagnostic report %s (environment values and shared objects left out; file removed):\n' "${new##*/}"
+  printf 'diagnostic report %s (environment values and shared objects left out):\n' "${new##*/}"
   if have sed; then sed -e '/^  "environmentVariables": {/,/^  }/d' -e '/^  "sharedObjects": \[/,/^  \]/d' "$new"; else na sed; fi
-  rm -f "$new"
+  if have rm && rm -f "$new"; then printf 'report file removed from the container\n'; else printf 'report file left in the container: %s\n' "$new"; fi
 }
 # pyspy PID: every thread's Python stack.
 pyspy() {

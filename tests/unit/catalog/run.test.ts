@@ -30,7 +30,8 @@ const SLIM_TOOLS = [
 
 /** A runtime script finds no such process here (97, one line saying what it looked for) or diagnoses one (0). */
 const RUNTIME_SCRIPTS = new Set(['jvm', 'node', 'python']);
-const NOT_APPLICABLE = /^not applicable: no process whose executable is [^\n]+\(looked at \/proc\/\*\/exe\)\n$/;
+const NOT_APPLICABLE =
+  /^not applicable: no process whose executable is [^\n]+\(looked at \/proc\/\*\/exe\)\n$/;
 
 const SECTIONS: Record<string, RegExp[]> = {
   basic: [
