@@ -22,6 +22,8 @@ export interface GeneratedEntry {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+/** biome.json's formatter.lineWidth. */
+const LINE_WIDTH = 110;
 const KEYS = ['description', 'timeoutSeconds', 'outputCapBytes', 'tools'] as const;
 const INCLUDE = /^# @include (lib\/[a-z][a-z0-9-]{0,30}\.sh)$/gm;
 
@@ -104,6 +106,12 @@ function quote(value: string): string {
   return `'${escaped.replace(/'/g, "\\'")}'`;
 }
 
+/** A `key: value,` property line, or the value on its own line when biome would wrap it. */
+function wrapped(key: string, value: string): string {
+  const line = `    ${key}: ${value},`;
+  return line.length <= LINE_WIDTH ? line : `    ${key}:\n      ${value},`;
+}
+
 /** The text of functions/lib/catalog.generated.ts for these entries (stable under `biome format`). */
 export function renderCatalogModule(entries: GeneratedEntry[]): string {
   const body = entries
@@ -114,7 +122,7 @@ export function renderCatalogModule(entries: GeneratedEntry[]): string {
         `    description:\n      ${quote(entry.description)},`,
         `    timeoutSeconds: ${entry.timeoutSeconds},`,
         `    outputCapBytes: ${entry.outputCapBytes},`,
-        `    tools: ${quote(entry.tools)},`,
+        wrapped('tools', quote(entry.tools)),
         `    textBase64:\n      ${quote(entry.textBase64)},`,
         `    sha256: ${quote(entry.sha256)},`,
         '  },',

@@ -19,7 +19,7 @@ for w in 's0 s1 1' 's1 s2 2'; do
   ptable "$1" "$2" | srt -k1,1rn -k2,2n | head -n 15
 done
 printf '(%s kernel threads left out)\n' "$kt"
-hot=$(ptable s0 s2 | srt -k1,1rn -k2,2n | head -n 3)
+hot=$(ptable s0 s2 | grep -v ' \[ecs-diag: this diagnostic script\]$' | srt -k1,1rn -k2,2n | head -n 3)
 pids=$(printf '%s\n' "$hot" | while read -r _ p _; do printf '%s ' "$p"; done)
 for p in $pids; do
   section "hottest threads of $p over 4 s (cpu% tid state name)"

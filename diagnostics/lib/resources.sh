@@ -25,6 +25,14 @@ fi
 section "resources: cgroup"
 # The files of this shell's own cgroup (the container's), each line prefixed with its path.
 show() { for f in "$@"; do [ -r "$f" ] && while IFS= read -r l; do printf '%s: %s\n' "$f" "$l"; done <"$f"; done; return 0; }
+# cpuline QUOTA PERIOD STAT: one line on the CPU limit and how often the cgroup was throttled.
+cpuline() {
+  case $1 in '' | max | -*) q='cpu limit: none (no CFS quota)' ;; *) q="cpu limit: $(($1 / $2)).$(($1 * 100 / $2 % 100 / 10))$(($1 * 100 / $2 % 10)) cpus ($1/$2 us)" ;; esac
+  np=0; nt=0; [ -r "$3" ] && while read -r k v; do case $k in nr_periods) np=$v ;; nr_throttled) nt=$v ;; esac; done <"$3"
+  printf '%s; throttled in %s of %s periods\n' "$q" "$nt" "$np"
+}
+# memline CURRENT LIMIT: usage against the limit (no limit above 2^62).
+memline() { if [ "$2" = max ] || [ "$2" -ge 4611686018427387904 ]; then printf 'memory: %s MiB, no limit\n' $(($1 >> 20)); else printf 'memory: %s MiB of %s MiB (%s%%)\n' $(($1 >> 20)) $(($2 >> 20)) $(($1 * 100 / $2)); fi; }
 cg2=; cg1m=; cg1c=
 while IFS=: read -r _ ctl path; do
   [ "$path" = / ] && path=
@@ -37,12 +45,14 @@ done </proc/self/cgroup
 if [ -n "$cg2" ]; then
   printf 'cgroup v2: %s\n' "$cg2"
   show "$cg2/cpu.max" "$cg2/cpu.stat" "$cg2/memory.current" "$cg2/memory.max" "$cg2/memory.high" "$cg2/memory.swap.current" "$cg2/memory.events" "$cg2/pids.current" "$cg2/pids.max" "$cg2/cpu.pressure" "$cg2/memory.pressure" "$cg2/io.pressure"
-  if read -r cur 2>/dev/null <"$cg2/memory.current" && read -r max 2>/dev/null <"$cg2/memory.max" && [ "$max" != max ]; then printf 'memory: %s MiB of %s MiB (%s%%)\n' $((cur >> 20)) $((max >> 20)) $((cur * 100 / max)); fi
+  [ -r "$cg2/cpu.max" ] && read -r a b <"$cg2/cpu.max" && cpuline "$a" "$b" "$cg2/cpu.stat"
+  read -r cur 2>/dev/null <"$cg2/memory.current" && read -r max 2>/dev/null <"$cg2/memory.max" && memline "$cur" "$max"
 fi
 if [ -n "$cg1m$cg1c" ]; then
   printf 'cgroup v1: %s %s\n' "$cg1c" "$cg1m"
   show "$cg1c/cpu.cfs_quota_us" "$cg1c/cpu.cfs_period_us" "$cg1c/cpu.stat" "$cg1m/memory.usage_in_bytes" "$cg1m/memory.limit_in_bytes" "$cg1m/memory.max_usage_in_bytes" "$cg1m/memory.failcnt" "$cg1m/memory.oom_control"
-  if read -r cur 2>/dev/null <"$cg1m/memory.usage_in_bytes" && read -r max 2>/dev/null <"$cg1m/memory.limit_in_bytes" && [ "$max" -lt 4611686018427387904 ]; then printf 'memory: %s MiB of %s MiB (%s%%)\n' $((cur >> 20)) $((max >> 20)) $((cur * 100 / max)); fi
+  read -r a 2>/dev/null <"$cg1c/cpu.cfs_quota_us" && read -r b 2>/dev/null <"$cg1c/cpu.cfs_period_us" && cpuline "$a" "$b" "$cg1c/cpu.stat"
+  read -r cur 2>/dev/null <"$cg1m/memory.usage_in_bytes" && read -r max 2>/dev/null <"$cg1m/memory.limit_in_bytes" && memline "$cur" "$max"
 fi
 [ -n "$cg2$cg1m$cg1c" ] || printf '/proc/self/cgroup: no cgroup found\n'
 show /proc/pressure/cpu /proc/pressure/memory /proc/pressure/io

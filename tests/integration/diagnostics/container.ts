@@ -68,6 +68,7 @@ const DRIVER = [
   's=$1; r=$2; shell=$3; shift 3',
   'b=',
   'if [ $# -gt 0 ]; then "$@" >"$r.out" 2>&1 & b=$!; i=0; while [ ! -e "$r" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; echo "busy=$b"; fi',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   'env -i PATH="$SCRIPT_PATH" ${MD:+ECS_CONTAINER_METADATA_URI_V4="$MD"} ${SQ:+ECSDIAG_JVM_SIGQUIT="$SQ"} "$shell" -c "$s" >"$r.script" 2>"$r.err"',
   'echo "rc=$?"',
   'sleep 1',

@@ -31,7 +31,6 @@ let slim: string;
 let slimCurl: string;
 let slimWget: string;
 let busybox: string;
-let jdkPath: string;
 let jre: string;
 let metadata: Server;
 let metadataUri: string;
@@ -75,7 +74,6 @@ beforeAll(async () => {
   busybox = join(root, 'busybox');
   mkdirSync(busybox);
   spawnSync('busybox', ['--install', '-s', busybox]);
-  jdkPath = `${slim}:${join(process.execPath, '..')}`;
   writeFileSync(
     join(root, 'busy.cjs'),
     "require('fs').writeFileSync(process.argv[2], '');\nfunction burn() { const t = Date.now(); while (Date.now() - t < 50) {} setImmediate(burn); }\nburn();\n",
