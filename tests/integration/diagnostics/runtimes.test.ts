@@ -169,6 +169,45 @@ describe('cpu script against busy runtimes', () => {
     },
   );
 
+  itIsolated(
+    'calls py-spy dump on the hottest Python process when the image has py-spy, and explains a failure',
+    async () => {
+      // py-spy is not packaged for Debian (pip only), so a stand-in on PATH records how the script calls it.
+      const withPySpy = toolDir(join(root, 'slim-py-spy'), SLIM_TOOLS);
+      writeFileSync(join(withPySpy, 'py-spy'), '#!/bin/sh\nprintf "stand-in py-spy %s\\n" "$*"\n', {
+        mode: 0o755,
+      });
+      const failing = toolDir(join(root, 'slim-py-spy-fails'), SLIM_TOOLS);
+      writeFileSync(
+        join(failing, 'py-spy'),
+        '#!/bin/sh\necho "Permission denied (os error 13)" >&2\nexit 1\n',
+        { mode: 0o755 },
+      );
+
+      const ok = await runInContainer({
+        script: text('python'),
+        path: withPySpy,
+        work: root,
+        busy: [python, join(root, 'busy.py')],
+      });
+      const denied = await runInContainer({
+        script: text('python'),
+        path: failing,
+        work: root,
+        busy: [python, join(root, 'busy.py')],
+      });
+
+      expect(section(ok.stdout, new RegExp(`py-spy dump ${ok.busyPid}`))).toEqual([
+        `stand-in py-spy dump --pid ${ok.busyPid}`,
+      ]);
+      const failure = section(denied.stdout, new RegExp(`py-spy dump ${denied.busyPid}`)).join('\n');
+      expect(failure).toContain('Permission denied');
+      expect(failure).toMatch(
+        /py-spy failed or gave no answer within 30 s \(exit 1\): the task may need the SYS_PTRACE capability/,
+      );
+    },
+  );
+
   itJvm('finds the busy JVM hottest and prints its jcmd thread dump with the spinning frame', async () => {
     const run = await runInContainer({
       script: text('cpu'),
