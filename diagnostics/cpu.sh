@@ -22,11 +22,11 @@ printf '(%s kernel threads left out)\n' "$kt"
 hot=$(ptable s0 s2 | grep -v ' \[ecs-diag: this diagnostic script\]$' | srt -k1,1rn -k2,2n | head -n 3)
 pids=$(printf '%s\n' "$hot" | while read -r _ p _; do printf '%s ' "$p"; done)
 for p in $pids; do
-  section "hottest threads of $p over 4 s (cpu% tid state name)"
+  section "hottest threads of $p over 4 s (cpu% tid state name nid: the tid in hex, as a JVM thread dump shows it)"
   for t in /proc/"$p"/task/[0-9]*; do
     read -r s 2>/dev/null <"$t/stat" || continue
     s=${s##*) }; read -r n 2>/dev/null <"$t/comm"
-    printf '%s %s %s %s\n' "$(cpu s0 s2 t "${t##*/}")" "${t##*/}" "${s%% *}" "$n"
+    printf '%s %s %s %s nid=0x%x\n' "$(cpu s0 s2 t "${t##*/}")" "${t##*/}" "${s%% *}" "$n" "${t##*/}"
   done | srt -k1,1rn -k2,2n | head -n 10
 done
 for p in $pids; do

@@ -220,6 +220,11 @@ describe('cpu script against busy runtimes', () => {
     expect(topPid(section(run.stdout, /hottest processes, sample 2 of 2/))).toBe(run.busyPid);
     const dump = section(run.stdout, new RegExp(`jcmd ${run.busyPid} Thread.print`)).join('\n');
     expect(dump).toContain('at Busy.spin(Busy.java');
+    // The hottest thread's nid leads to its stack in the dump: the spinning main thread.
+    const hottest = section(run.stdout, new RegExp(`hottest threads of ${run.busyPid} `))[0] ?? '';
+    const nid = /nid=(0x[0-9a-f]+)$/.exec(hottest)?.[1];
+    const stack = dump.slice(dump.indexOf(`nid=${nid} `)).split('\n\n')[0];
+    expect(stack).toMatch(/^nid=0x[0-9a-f]+ [\s\S]*at Busy\.spin\(Busy\.java/);
   });
 });
 
