@@ -23,7 +23,7 @@ const PAIR_VALUE = String.raw`${NOT_A_VALUE}(?:"[^"\r\n]{1,512}"|'[^'\r\n]{1,512
 /** Tokens (STS session tokens, OAuth tokens, signatures) run to several KiB. */
 const TOKEN_VALUE = String.raw`${NOT_A_VALUE}(?:"[^"\r\n]{1,4096}"|'[^'\r\n]{1,4096}'|[^ \t\r\n"'&;,]{1,4096})`;
 /** Token-named keys, whose values may be long. */
-const TOKEN_KEY = String.raw`(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:token)|(?<![A-Za-z])(?i:sas[_.-]?token|x-amz-security-token|x-amz-signature|client[_.-]key[_.-]data))`;
+const TOKEN_KEY = `(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:token)|(?<![A-Za-z])(?i:sas[_.-]?token|x-amz-security-token|x-amz-signature|client[_.-]key[_.-]data))`;
 /** `key = value`, `key: value`, `"key": "value"`: the separator after a secret-named key. */
 const PAIR_SEPARATOR = String.raw`["']?[ \t]{0,64}(?::|=(?!=))[ \t]{0,64}`;
 
@@ -32,11 +32,11 @@ const PAIR_SEPARATOR = String.raw`["']?[ \t]{0,64}(?::|=(?!=))[ \t]{0,64}`;
  * take any prefix except inside a path or an ARN segment (`/etc/passwd:`, `/run/secrets/db-password`, `:secret:`); short words need a
  * separator or nothing in front (`DB_PASS`, `MYSQL_PWD`, not `bypass`, `OLDPWD`); `PWD=/path` is a directory.
  */
-const SECRET_KEY = String.raw`(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:password|passwd|passphrase|secret|credentials?)|(?<![A-Za-z])(?i:pass|pwd(?!${PAIR_SEPARATOR}["']?[/~])|auth|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|client[_.-]?secret|(?:secret|encryption|signing|master|account|shared[_.-]?access|app|license)[_.-]?key(?:[_.-]?base)?))`;
+const SECRET_KEY = `(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:password|passwd|passphrase|secret|credentials?)|(?<![A-Za-z])(?i:pass|pwd(?!${PAIR_SEPARATOR}["']?[/~])|auth|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|client[_.-]?secret|(?:secret|encryption|signing|master|account|shared[_.-]?access|app|license)[_.-]?key(?:[_.-]?base)?))`;
 
 /** Private key blocks, terminated or not: the BEGIN line and the key-shaped lines after it, never the text after. */
 const KEY_LINE = String.raw`(?:[A-Za-z0-9+/=]{1,4096}|[A-Za-z-]{1,24}: [^\r\n\\]{1,64}|[ \t]{0,8}(?=${EOL}[A-Za-z0-9+/=]))(?=${EOL}|$)`;
-const PRIVATE_KEY = String.raw`-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:${EOL}${KEY_LINE}){0,160}(?:${EOL}-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)?`;
+const PRIVATE_KEY = `-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:${EOL}${KEY_LINE}){0,160}(?:${EOL}-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)?`;
 
 /**
  * Rewrites each `(?i:…)` group as a case-insensitive group spelled out (`[sS][eE]…`). Node 24's irregexp
@@ -178,7 +178,7 @@ const RULES: readonly SecretRule[] = [
     kind: 'url-credentials',
     source: String.raw`(?<keep>://[^ \t\r\n:/@"'<>]{0,256}:)[^ \t\r\n"'<>]{1,256}(?=@[A-Za-z0-9._-]{1,253}(?::[0-9]{1,5})?(?:[/?#"'<> \t\r\n,;)]|$))`,
   },
-  { kind: 'azure-sas-signature', source: String.raw`(?<keep>[?&]sig=)[A-Za-z0-9%+/=]{20,256}` },
+  { kind: 'azure-sas-signature', source: `(?<keep>[?&]sig=)[A-Za-z0-9%+/=]{20,256}` },
   {
     kind: 'mysql-password',
     source: String.raw`(?<keep>(?<![A-Za-z0-9_-])mysql[a-z]{0,8}[ \t]${ARGS}-p)[^ \t\r\n\-"'][^ \t\r\n"']{0,255}`,
@@ -205,8 +205,8 @@ const RULES: readonly SecretRule[] = [
     kind: 'password-flag',
     source: String.raw`(?<keep>(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,32}[_-]){0,4}(?i:password|passwd|pwd|pass|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token)[ \t]{1,64})${NOT_A_VALUE}(?:"[^"\r\n]{1,512}"|'[^'\r\n]{1,512}'|[^- \t\r\n"'][^ \t\r\n]{0,4095})`,
   },
-  { kind: 'password-pair', source: String.raw`(?<keep>${TOKEN_KEY}${PAIR_SEPARATOR})${TOKEN_VALUE}` },
-  { kind: 'password-pair', source: String.raw`(?<keep>${SECRET_KEY}${PAIR_SEPARATOR})${PAIR_VALUE}` },
+  { kind: 'password-pair', source: `(?<keep>${TOKEN_KEY}${PAIR_SEPARATOR})${TOKEN_VALUE}` },
+  { kind: 'password-pair', source: `(?<keep>${SECRET_KEY}${PAIR_SEPARATOR})${PAIR_VALUE}` },
 ];
 
 /** The rules, in priority order (the first alternative that matches at a position wins). */
