@@ -38,7 +38,6 @@ describe('template.yaml hardening', () => {
     expect(deny).toMatchObject({ Effect: 'Deny', Action: 'logs:*' });
     expect(deny?.NotResource).toEqual([
       { 'Fn::GetAtt': [logGroup, 'Arn'] },
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
       {
         'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${logGroup}}`,
       },
