@@ -7,16 +7,47 @@ export { MAX_SECRET_LENGTH } from './secret-rules.ts';
 const SCAN_BATCH = 64 * 1024;
 
 /** All rules as one expression: rule i is the group `r<i>`, its kept prefix the group `k<i>`. */
-const COMBINED = new RegExp(
-  SECRET_RULES.map((rule, i) => `(?<r${i}>${rule.source.replace('(?<keep>', `(?<k${i}>`)})`).join('|'),
-  'g',
-);
+const SOURCE = SECRET_RULES.map(
+  (rule, i) => `(?<r${i}>${rule.source.replace('(?<keep>', `(?<k${i}>`)})`,
+).join('|');
+const COMBINED = new RegExp(SOURCE, 'g');
+
+/** The match-array index of every capturing group named in `SOURCE` (reading `match.groups` per match is slow). */
+function groupIndexes(source: string): Map<string, number> {
+  const indexes = new Map<string, number>();
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i];
+    if (c === '\\') {
+      i += 1;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      if (source[i + 1] !== '?') {
+        count += 1;
+      } else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        count += 1;
+        indexes.set(source.slice(i + 3, source.indexOf('>', i)), count);
+      }
+    }
+  }
+  return indexes;
+}
+
+const INDEXES = groupIndexes(SOURCE);
+const RULE_GROUP = SECRET_RULES.map((_, i) => INDEXES.get(`r${i}`) ?? -1);
+const KEEP_GROUP = SECRET_RULES.map((_, i) => INDEXES.get(`k${i}`) ?? -1);
+const REPLACEMENT = SECRET_RULES.map((rule) => `[REDACTED:${rule.kind}]`);
 
 /** The replacement of one match: the kept prefix and the rule's kind. */
-function replacement(groups: Record<string, string | undefined>): string {
-  for (let i = 0; i < SECRET_RULES.length; i += 1) {
-    if (groups[`r${i}`] === undefined) continue;
-    return `${groups[`k${i}`] ?? ''}[REDACTED:${SECRET_RULES[i]?.kind}]`;
+function replacement(match: RegExpExecArray): string {
+  for (let i = 0; i < RULE_GROUP.length; i += 1) {
+    if (match[RULE_GROUP[i] as number] === undefined) continue;
+    const keep = KEEP_GROUP[i] as number;
+    return `${keep === -1 ? '' : (match[keep] ?? '')}${REPLACEMENT[i]}`;
   }
   return '[REDACTED]';
 }
@@ -40,7 +71,7 @@ export function redactChunk(text: string, final: boolean): { out: string; rest: 
       cut = start;
       break;
     }
-    out += text.slice(pos, start) + replacement(match.groups ?? {});
+    out += text.slice(pos, start) + replacement(match);
     pos = end;
     count += 1;
     if (end > cut) cut = end;

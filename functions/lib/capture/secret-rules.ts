@@ -22,8 +22,22 @@ const NOT_A_VALUE = String.raw`(?!["']?(?:(?:null|none|nil|true|false|undefined|
 const PAIR_VALUE = String.raw`${NOT_A_VALUE}(?:"[^"\r\n]{1,512}"|'[^'\r\n]{1,512}'|[^ \t\r\n"'&;,]{1,256})`;
 /** Tokens (STS session tokens, OAuth tokens, signatures) run to several KiB. */
 const TOKEN_VALUE = String.raw`${NOT_A_VALUE}(?:"[^"\r\n]{1,4096}"|'[^'\r\n]{1,4096}'|[^ \t\r\n"'&;,]{1,4096})`;
+/**
+ * `word` (captured as `name`, unique in the rules) not preceded by `before`. The check runs after the word has
+ * matched (a lookbehind in front would run at every position of the output: a third of the redactor's time).
+ */
+function notAfter(before: string, word: string, name: string): string {
+  return `(?<${name}>${word})(?<!${before}\\k<${name}>)`;
+}
+
+const LONG_WORDS = '(?i:password|passwd|passphrase|secret|credentials?)';
+const SHORT_WORDS =
+  '(?i:pass|pwd|auth|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|client[_.-]?secret|(?:secret|encryption|signing|master|account|shared[_.-]?access|app|license)[_.-]?key(?:[_.-]?base)?)';
+/** Not inside a path or an ARN segment. */
+const IN_PATH = '[/:][A-Za-z0-9_.-]{0,64}';
+
 /** Token-named keys, whose values may be long. */
-const TOKEN_KEY = `(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:token)|(?<![A-Za-z])(?i:sas[_.-]?token|x-amz-security-token|x-amz-signature|client[_.-]key[_.-]data))`;
+const TOKEN_KEY = `(?:${notAfter(IN_PATH, '(?i:token)', 'tk1')}|${notAfter('[A-Za-z]', '(?i:sas[_.-]?token|x-amz-security-token|x-amz-signature|client[_.-]key[_.-]data)', 'tk2')})`;
 /** `key = value`, `key: value`, `"key": "value"`: the separator after a secret-named key. */
 const PAIR_SEPARATOR = String.raw`["']?[ \t]{0,64}(?::|=(?!=))[ \t]{0,64}`;
 
@@ -32,7 +46,7 @@ const PAIR_SEPARATOR = String.raw`["']?[ \t]{0,64}(?::|=(?!=))[ \t]{0,64}`;
  * take any prefix except inside a path or an ARN segment (`/etc/passwd:`, `/run/secrets/db-password`, `:secret:`); short words need a
  * separator or nothing in front (`DB_PASS`, `MYSQL_PWD`, not `bypass`, `OLDPWD`); `PWD=/path` is a directory.
  */
-const SECRET_KEY = `(?:(?<![/:][A-Za-z0-9_.-]{0,64})(?i:password|passwd|passphrase|secret|credentials?)|(?<![A-Za-z])(?i:pass|pwd(?!${PAIR_SEPARATOR}["']?[/~])|auth|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|client[_.-]?secret|(?:secret|encryption|signing|master|account|shared[_.-]?access|app|license)[_.-]?key(?:[_.-]?base)?))`;
+const SECRET_KEY = `(?:${notAfter(IN_PATH, LONG_WORDS, 'sk1')}|${notAfter('[A-Za-z]', SHORT_WORDS, 'sk2')}(?<![pP][wW][dD](?=${PAIR_SEPARATOR}["']?[/~])))`;
 
 /** Private key blocks, terminated or not: the BEGIN line and the key-shaped lines after it, never the text after. */
 const KEY_LINE = String.raw`(?:[A-Za-z0-9+/=]{1,4096}|[A-Za-z-]{1,24}: [^\r\n\\]{1,64}|[ \t]{0,8}(?=${EOL}[A-Za-z0-9+/=]))(?=${EOL}|$)`;
