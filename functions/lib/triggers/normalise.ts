@@ -33,6 +33,8 @@ export interface TriggerConfig {
    * are ignored, since their ClusterName would be looked up among this account's clusters. Undefined = no check.
    */
   home?: { account: string; region: string };
+  /** Accounts besides `home`'s whose SNS topics may deliver alarms (ALARM_TOPIC_ACCOUNT_IDS). */
+  topicAccounts?: readonly string[];
 }
 
 /** A run to start. */
@@ -97,6 +99,17 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
   }
   const origin =
     notice.arn === undefined ? undefined : /^arn:[^:]+:cloudwatch:([^:]*):([^:]*):alarm:/.exec(notice.arn);
+  if (config.home !== undefined && (origin === undefined || origin === null)) {
+    // Without the alarm's ARN nothing says whose alarm it is: a forged SNS message would skip the check.
+    return {
+      action: 'ignore',
+      alarmName,
+      reason:
+        notice.arn === undefined
+          ? 'the notification carries no AlarmArn, so its account cannot be checked; treated as foreign'
+          : 'the AlarmArn is not a CloudWatch alarm ARN, so its account cannot be checked; treated as foreign',
+    };
+  }
   if (config.home !== undefined && origin !== undefined && origin !== null) {
     const [, region, account] = origin;
     if (account !== config.home.account || region !== config.home.region) {
@@ -255,6 +268,17 @@ export function decideForStaticRequest(
   return decision;
 }
 
+/** Why an SNS record's topic is not one this stack listens to (this account or an allowed one), if it is not. */
+function foreignTopic(topicArn: unknown, config: TriggerConfig): string | undefined {
+  if (config.home === undefined) return undefined;
+  const account =
+    typeof topicArn === 'string' ? /^arn:[^:]+:sns:[^:]*:(\d{12}):/.exec(topicArn)?.[1] : undefined;
+  if (account === undefined)
+    return 'the SNS record names no topic ARN, so its account cannot be checked; treated as foreign';
+  if (account === config.home.account || config.topicAccounts?.includes(account)) return undefined;
+  return `the SNS topic belongs to account ${account}, which is neither this stack's nor in ALARM_TOPIC_ACCOUNT_IDS`;
+}
+
 /**
  * Normalises whatever invoked start-run. SNS may batch records, so the answer is a list (one decision
  * per alarm notification). Throws InvalidRequestError for events it cannot read, naming the field.
@@ -269,6 +293,8 @@ export function decide(event: unknown, config: TriggerConfig): TriggerDecision[]
       if (!isObject(record) || !isObject(record.Sns)) {
         throw new InvalidRequestError(`${field}.Sns`, 'is missing: only SNS records are accepted');
       }
+      const foreign = foreignTopic(record.Sns.TopicArn, config);
+      if (foreign !== undefined) return { action: 'ignore', reason: foreign };
       return decideForAlarm(fromSnsMessage(record.Sns.Message, `${field}.Sns.Message`), config);
     });
   }
