@@ -48,10 +48,27 @@ describe('ecs-diag against the sandbox', () => {
     expect(runName).toMatch(/^manual-/);
   });
 
+  it('run --wait on a cluster the stack may not touch names the cluster and the deploy parameter, and exits 1', async () => {
+    const result = await ecsDiag([
+      'run',
+      '--cluster',
+      'other-cluster',
+      '--service',
+      'web',
+      '--wait',
+      '--poll-ms',
+      '50',
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/^outcome: {2}failed/m);
+    expect(result.err).toMatch(/^why: .*"other-cluster".*TargetClusterNames/m);
+  });
+
   it('runs lists that run, newest first, with outcome and counts', async () => {
     const table = await ecsDiag(['runs', '--since', '1h']);
     const listed = await ecsDiag(['runs', '--json', '--cluster', 'payments-prod', '--status', 'succeeded']);
-    const none = await ecsDiag(['runs', '--cluster', 'other-cluster']);
+    const none = await ecsDiag(['runs', '--cluster', 'never-ran-here']);
 
     expect(table.code).toBe(0);
     expect(table.out).toContain(runName);

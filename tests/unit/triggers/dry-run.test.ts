@@ -56,7 +56,7 @@ describe('dry-run', () => {
 
     expect(code).toBe(3);
     expect(output.runs).toEqual([
-      expect.objectContaining({ reason: expect.stringContaining('ALLOWED_CLUSTERS') }),
+      expect.objectContaining({ reason: expect.stringContaining('TargetClusterNames') }),
     ]);
   });
 
