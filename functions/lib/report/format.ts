@@ -16,7 +16,7 @@ export function formatBytes(bytes: number | undefined): string {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  return `${value.toFixed(value < 9.95 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** `850 ms`, `12.3 s`, `4 min 05 s`. */
@@ -78,8 +78,7 @@ export function orderTargets(targets: readonly ManifestTarget[]): ManifestTarget
 
 /** `2 succeeded, 1 partial, 0 not applicable, 0 failed`. */
 export function statusCounts(manifest: Manifest): string {
-  return STATUS_ORDER.slice()
-    .reverse()
+  return (['succeeded', 'partial', 'not-applicable', 'failed'] as const)
     .map((status) => `${manifest.summary.byStatus[status] ?? 0} ${status.replace('-', ' ')}`)
     .join(', ');
 }
