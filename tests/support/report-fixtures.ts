@@ -71,7 +71,20 @@ export function fixtureTarget(
       startedAt: at(-3_600_000),
       az: n % 2 === 0 ? 'us-east-1a' : 'us-east-1b',
     },
-    attempts: [{ number: 1, startedAt: at(start) }],
+    attempts: [
+      {
+        number: 1,
+        startedAt: at(start),
+        ...(captured
+          ? {}
+          : {
+              error: {
+                name: 'AccessDeniedException',
+                message: 'User is not authorized to perform: ecs:ExecuteCommand',
+              },
+            }),
+      },
+    ],
     ...overrides,
   };
 }
@@ -92,7 +105,9 @@ function manifest(targets: ManifestTarget[], extra: Partial<Manifest> = {}): Man
     schemaVersion: 2,
     executionName: 'payments-prod-checkout-api-cpu-high-20250314T092741Z',
     startedAt: at(1800),
-    writtenAt: at(4000 + targets.length * 37 + 3500),
+    writtenAt: new Date(
+      Math.max(ALARM_AT + 9000, ...targets.map((t) => Date.parse(t.capture?.endedAt ?? '') || 0)) + 1200,
+    ).toISOString(),
     outcome: captured === 0 ? 'failed' : outcome,
     summary: { targets: targets.length, byStatus, skipped: skipped.length, leftOut: leftOut.length },
     alarm: {

@@ -21,14 +21,14 @@ export type Excerpts = ReadonlyMap<string, OutputExcerpt>;
 export interface ExcerptLimits {
   /** At most this many bytes per output (default 64 KiB). */
   perOutputBytes?: number;
-  /** At most this many bytes for all excerpts together (default 4 MiB): big runs get shorter excerpts. */
+  /** At most this many bytes for all excerpts together (default 2 MiB): big runs get shorter excerpts. */
   totalBytes?: number;
   /** Parallel GetObject calls (default 16). */
   concurrency?: number;
 }
 
 export const DEFAULT_EXCERPT_BYTES = 64 * 1024;
-export const DEFAULT_TOTAL_EXCERPT_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_TOTAL_EXCERPT_BYTES = 2 * 1024 * 1024;
 const MIN_EXCERPT_BYTES = 1024;
 
 /** The per-output excerpt size for a run with `outputs` stored outputs under the given limits. */

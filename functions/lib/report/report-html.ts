@@ -326,12 +326,23 @@ function targetsSection(
     const line = STATUS_ORDER.filter((status) => count[status])
       .map((status) => `${count[status]} ${status.replace('-', ' ')}`)
       .join(', ');
-    return `<section class="service"><h3>${e(service, 300)} <span class="muted">— ${cards.length} target${cards.length === 1 ? '' : 's'}: ${line}</span></h3>\n${cards.join('\n')}</section>`;
+    return `<section class="service" id="service-${[...groups.keys()].indexOf(service)}"><h3>${e(service, 300)} <span class="muted">— ${cards.length} target${cards.length === 1 ? '' : 's'}: ${line}</span></h3>\n${cards.join('\n')}</section>`;
   });
   const hint = openAll
     ? ''
     : ' <span class="muted">(failed and partial targets first; click a card to open it)</span>';
-  return `<h2 id="targets">Targets${hint}</h2>${sections.join('\n')}`;
+  return `<h2 id="targets">Targets${hint}</h2>${overview(counts)}${sections.join('\n')}`;
+}
+
+/** A table of services and their counts by status, for runs that span more than one service. */
+function overview(counts: ReadonlyMap<string, Record<string, number>>): string {
+  if (counts.size < 2) return '';
+  const rows = [...counts.entries()].map(([service, count], index) => {
+    const cells = STATUS_ORDER.map((status) => `<td class="num">${count[status] ?? 0}</td>`).join('');
+    return `<tr><td><a href="#service-${index}">${e(service, 300)}</a></td>${cells}</tr>`;
+  });
+  const head = STATUS_ORDER.map((status) => `<th class="num">${status.replace('-', ' ')}</th>`).join('');
+  return `<div class="panel scroll"><table><tr><th>service</th>${head}</tr>${rows.join('')}</table></div>`;
 }
 
 function listedTasks<T>(items: readonly T[], render: (item: T) => string): string {

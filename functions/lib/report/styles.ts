@@ -41,6 +41,8 @@ dl.facts dd{margin:0;overflow-wrap:anywhere;min-width:0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 th{color:var(--muted);font-weight:600;white-space:nowrap}
+.num{text-align:right;font-variant-numeric:tabular-nums}
+a{color:var(--accent)}
 .scroll{overflow-x:auto}
 ol.timeline{list-style:none;margin:0;padding:0 0 0 4px}
 ol.timeline li{position:relative;display:grid;grid-template-columns:88px 1fr;gap:2px 12px;padding:6px 0 6px 18px;border-left:2px solid var(--line)}

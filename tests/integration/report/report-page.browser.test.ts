@@ -128,7 +128,9 @@ describeWithChromium('report.html in headless Chromium', () => {
     try {
       const state = await page.evaluate(() => ({
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
-        active: document.querySelectorAll('script, img, iframe, link, object, embed, a, textarea').length,
+        active: document.querySelectorAll(
+          'script, img, iframe, link, object, embed, textarea, [href]:not([href^="#"])',
+        ).length,
         output: document.querySelector('pre.out')?.textContent ?? '',
         title: document.querySelector('h1')?.textContent ?? '',
         controls: [...document.querySelectorAll('pre.out .ctl')].map((element) => element.textContent),

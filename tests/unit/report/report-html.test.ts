@@ -25,7 +25,7 @@ describe('report.html', () => {
     expect(count(html, /<details class="card /g)).toBe(manifest.targets.length);
     expect(html).toContain('<ol class="timeline">');
     expect(html).not.toMatch(
-      /<(script|img|iframe|link|object|embed|a)\b|<[a-z][^>]*\s(src|href|style|on\w+)=|url\(|@import/i,
+      /<(script|img|iframe|link|object|embed)\b|<[a-z][^>]*\s(src|style|on\w+)=|\shref="[^#]|url\(|@import/i,
     );
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
   });
@@ -114,7 +114,8 @@ describe('report.html', () => {
     const html = render('targets-1000');
 
     expect(count(html, /<details class="card [^"]+" id="target-\d+" open>/g)).toBe(OPEN_CARDS);
-    expect(count(html, /<section class="service">/g)).toBe(8);
+    expect(count(html, /<section class="service" id="service-\d">/g)).toBe(8);
+    expect(count(html, /<tr><td><a href="#service-\d">service-0\d<\/a><\/td>/g)).toBe(8);
     expect(manifest.targets.length).toBeGreaterThan(TIMELINE_TARGET_LIMIT);
     expect(count(html, /<li class="k-/g)).toBeLessThan(12);
     expect(html).toContain('… and 700 more in manifest.json.');
