@@ -55,8 +55,7 @@ function targetEvents(entry: ManifestTarget): TimelineEvent[] {
     events.push({
       at: started,
       kind: 'capture',
-      what: `${who(entry)}: capture started`,
-      detail: entry.target.script,
+      what: `${who(entry)}: capture started (${entry.target.script})`,
     });
   }
   if (capture && ended !== undefined) {
@@ -140,7 +139,11 @@ export function buildTimeline(manifest: Manifest): { origin: number | undefined;
   const previous = parseTime(alarm?.previousState?.timestamp);
   const changed = parseTime(alarm?.state.timestamp);
   if (alarm?.previousState && previous !== undefined) {
-    events.push({ at: previous, kind: 'run', what: `alarm was ${alarm.previousState.value} since` });
+    events.push({
+      at: previous,
+      kind: 'run',
+      what: `alarm entered ${alarm.previousState.value} (its previous state)`,
+    });
   }
   if (alarm && changed !== undefined) {
     const from = alarm.previousState ? `${alarm.previousState.value} → ` : '';
@@ -148,7 +151,6 @@ export function buildTimeline(manifest: Manifest): { origin: number | undefined;
       at: changed,
       kind: 'alarm',
       what: `alarm state changed: ${from}${alarm.state.value}`,
-      detail: alarm.state.reason,
     });
   }
   const started = parseTime(manifest.startedAt);
