@@ -13,6 +13,7 @@ import {
   parseTime,
   reasonFacts,
   STATUS_ORDER,
+  s3ConsoleLink,
   s3Uri,
   serviceOf,
   shortTask,
@@ -31,10 +32,21 @@ export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('s
 export interface ReportHtmlOptions {
   /** The bucket, to show full `s3://` URIs. */
   bucket?: string;
+  /** The bucket's region, for S3 console links (followed only when clicked: nothing loads). */
+  region?: string;
 }
 
 const e = (text: string | undefined | null, max = 2000): string => escapeHtml(clip(text ?? '', max));
 const ft = (value: string | undefined): string => e(formatTime(value), 80);
+
+/** `s3://…` as code, with a link to its S3 console page when the region is known. */
+function where(key: string, options: ReportHtmlOptions): string {
+  const link = s3ConsoleLink(options.bucket, key, options.region);
+  const uri = `<code>${e(s3Uri(options.bucket, key), 1100)}</code>`;
+  return link === undefined
+    ? uri
+    : `${uri} (<a href="${escapeAttribute(link)}" rel="noreferrer">S3 console</a>)`;
+}
 
 function statusLabel(status: TargetStatus): string {
   return status === 'not-applicable' ? 'NOT APPLICABLE' : status.toUpperCase();
@@ -179,18 +191,18 @@ function readinessList(checks: readonly ReadinessCheck[] | undefined): string {
 function excerptBlock(
   entry: ManifestTarget,
   excerpt: OutputExcerpt | undefined,
-  bucket: string | undefined,
+  options: ReportHtmlOptions,
 ): string {
   if (!entry.s3Key) return '<h4>Output</h4><p class="muted">No output was stored.</p>';
-  const where = `<code>${e(s3Uri(bucket, entry.s3Key), 1100)}</code>`;
-  if (!excerpt) return `<h4>Output</h4><p class="muted">Not shown here; stored at ${where}.</p>`;
+  const stored = where(entry.s3Key, options);
+  if (!excerpt) return `<h4>Output</h4><p class="muted">Not shown here; stored at ${stored}.</p>`;
   if (excerpt.error)
-    return `<h4>Output</h4><p class="err">Could not read it: ${e(excerpt.error, 300)}. Stored at ${where}.</p>`;
+    return `<h4>Output</h4><p class="err">Could not read it: ${e(excerpt.error, 300)}. Stored at ${stored}.</p>`;
   const rest = excerpt.totalBytes - excerpt.excerptBytes;
   const size =
     rest > 0
-      ? `first ${formatBytes(excerpt.excerptBytes)} of ${formatBytes(excerpt.totalBytes)} (${formatBytes(rest)} more) — the whole output is at ${where}`
-      : `all ${formatBytes(excerpt.totalBytes)} — at ${where}`;
+      ? `first ${formatBytes(excerpt.excerptBytes)} of ${formatBytes(excerpt.totalBytes)} (${formatBytes(rest)} more) — the whole output is at ${stored}`
+      : `all ${formatBytes(excerpt.totalBytes)} — at ${stored}`;
   const body =
     excerpt.text === ''
       ? '<span class="muted">(empty)</span>'
@@ -203,7 +215,7 @@ function card(
   index: number,
   open: boolean,
   excerpts: Excerpts,
-  bucket: string | undefined,
+  options: ReportHtmlOptions,
   origin: number | undefined,
 ): string {
   const t = entry.target;
@@ -290,7 +302,7 @@ function card(
         .join('')}</ol>`
     : '';
   const readiness = entry.readiness?.length ? `<h4>Readiness</h4>${readinessList(entry.readiness)}` : '';
-  const excerpt = excerptBlock(entry, entry.s3Key ? excerpts.get(entry.s3Key) : undefined, bucket);
+  const excerpt = excerptBlock(entry, entry.s3Key ? excerpts.get(entry.s3Key) : undefined, options);
   return `<details class="card s-${entry.status}" id="target-${index}"${open ? ' open' : ''}>
 <summary>${badge(entry.status)}<span class="who">task ${e(shortTask(t.taskArn), 100)} / ${e(t.container, 200)}</span><span class="muted">${e(t.script, 60)}</span><span class="sum">${sum.join(' · ')}</span></summary>
 <div class="body">${why}${error}${details}${attempts}${readiness}${excerpt}</div>
@@ -300,7 +312,7 @@ function card(
 function targetsSection(
   manifest: Manifest,
   excerpts: Excerpts,
-  bucket: string | undefined,
+  options: ReportHtmlOptions,
   origin: number | undefined,
 ): string {
   if (manifest.targets.length === 0) {
@@ -316,7 +328,10 @@ function targetsSection(
       openAll || ((entry.status === 'failed' || entry.status === 'partial') && opened < OPEN_CARDS);
     if (open) opened += 1;
     const service = serviceOf(entry);
-    groups.set(service, [...(groups.get(service) ?? []), card(entry, index, open, excerpts, bucket, origin)]);
+    groups.set(service, [
+      ...(groups.get(service) ?? []),
+      card(entry, index, open, excerpts, options, origin),
+    ]);
     const count = counts.get(service) ?? {};
     count[entry.status] = (count[entry.status] ?? 0) + 1;
     counts.set(service, count);
@@ -408,10 +423,10 @@ ${header(manifest)}
 ${alarmSection(manifest)}
 ${problems(manifest)}
 ${timelineSection(manifest)}
-${targetsSection(manifest, excerpts, options.bucket, origin)}
+${targetsSection(manifest, excerpts, options, origin)}
 ${skippedSection(manifest)}
 ${leftOutSection(manifest)}
-<footer>Execution <code>${e(manifest.executionName, 200)}</code> · manifest <code>${e(s3Uri(options.bucket, manifest.files.manifest), 1100)}</code> (schema version ${manifest.schemaVersion}) · summary <code>${e(s3Uri(options.bucket, manifest.files.summary), 1100)}</code> · written ${ft(manifest.writtenAt)}</footer>
+<footer>Execution <code>${e(manifest.executionName, 200)}</code> · manifest ${where(manifest.files.manifest, options)} (schema version ${manifest.schemaVersion}) · summary ${where(manifest.files.summary, options)} · written ${ft(manifest.writtenAt)}</footer>
 </main>
 </body>
 </html>

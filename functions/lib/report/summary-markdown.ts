@@ -6,6 +6,7 @@ import {
   formatDuration,
   formatTime,
   orderTargets,
+  s3ConsoleLink,
   s3Uri,
   serviceOf,
   shortTask,
@@ -35,7 +36,10 @@ function targetLine(entry: ManifestTarget): string {
 }
 
 /** Renders `summary.md` for a run: the alarm, the outcome, one line per target (the first 50), skips. */
-export function renderSummaryMarkdown(manifest: Manifest, options: { bucket?: string } = {}): string {
+export function renderSummaryMarkdown(
+  manifest: Manifest,
+  options: { bucket?: string; region?: string } = {},
+): string {
   const lines: string[] = [];
   const alarm = manifest.alarm;
   lines.push(
@@ -99,8 +103,9 @@ export function renderSummaryMarkdown(manifest: Manifest, options: { bucket?: st
     lines.push(`Left out by sampling (${manifest.leftOut.length}): ${byReason}`);
   }
   lines.push('');
+  const link = s3ConsoleLink(options.bucket, manifest.files.report, options.region);
   lines.push(
-    `Report: \`${s3Uri(options.bucket, manifest.files.report)}\` · manifest: \`${s3Uri(options.bucket, manifest.files.manifest)}\``,
+    `Report: \`${s3Uri(options.bucket, manifest.files.report)}\`${link ? ` ([open in the S3 console](${link}))` : ''} · manifest: \`${s3Uri(options.bucket, manifest.files.manifest)}\``,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -21,17 +21,19 @@ export interface WrittenReport {
 
 /**
  * Reads the first part of each output (ranged GetObject), renders the summary and the page, and stores them
- * at `manifest.files.summary` and `manifest.files.report` with their content types.
+ * at `manifest.files.summary` and `manifest.files.report` with their content types. With `region`, both link
+ * to the S3 console.
  */
 export async function writeRunReport(
   s3: S3Client,
   bucket: string,
   manifest: Manifest,
-  limits: ExcerptLimits = {},
+  options: ExcerptLimits & { region?: string } = {},
 ): Promise<WrittenReport> {
-  const excerpts = await readExcerpts(s3, bucket, manifest, limits);
-  const summary = renderSummaryMarkdown(manifest, { bucket });
-  const html = renderReportHtml(manifest, excerpts, { bucket });
+  const excerpts = await readExcerpts(s3, bucket, manifest, options);
+  const where = { bucket, ...(options.region === undefined ? {} : { region: options.region }) };
+  const summary = renderSummaryMarkdown(manifest, where);
+  const html = renderReportHtml(manifest, excerpts, where);
   await Promise.all([
     s3.send(
       new PutObjectCommand({

@@ -36,7 +36,7 @@ describe('writeRunReport against the local S3', () => {
       if (entry.s3Key) await store(entry.s3Key, fixtureOutput('partial-exit-code', entry));
     }
 
-    const written = await writeRunReport(s3, bucket, manifest);
+    const written = await writeRunReport(s3, bucket, manifest, { region: 'us-east-1' });
     const report = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: manifest.files.report }));
     const summary = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: manifest.files.summary }));
     const html = await text(manifest.files.report);
@@ -51,6 +51,9 @@ describe('writeRunReport against the local S3', () => {
     expect(summary.ContentType).toBe(SUMMARY_CONTENT_TYPE);
     expect(report.ContentLength).toBe(written.reportBytes);
     expect(html).toContain('1 ?        00:12:31 java -jar /app/checkout.jar');
+    expect(html).toContain(
+      'https://us-east-1.console.aws.amazon.com/s3/object/report-output?region=us-east-1&amp;prefix=',
+    );
     expect(await text(manifest.files.summary)).toContain('### ECS diagnostics: PARTIAL');
   });
 

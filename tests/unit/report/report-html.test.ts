@@ -12,7 +12,10 @@ import {
 
 function render(kind: FixtureKind): string {
   const manifest = fixtureManifest(kind);
-  return renderReportHtml(manifest, fixtureExcerpts(kind, manifest), { bucket: 'ecs-diag-output' });
+  return renderReportHtml(manifest, fixtureExcerpts(kind, manifest), {
+    bucket: 'ecs-diag-output',
+    region: 'us-east-1',
+  });
 }
 
 const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
@@ -25,7 +28,7 @@ describe('report.html', () => {
     expect(count(html, /<details class="card /g)).toBe(manifest.targets.length);
     expect(html).toContain('<ol class="timeline">');
     expect(html).not.toMatch(
-      /<(script|img|iframe|link|object|embed)\b|<[a-z][^>]*\s(src|style|on\w+)=|\shref="[^#]|url\(|@import/i,
+      /<(script|img|iframe|link|object|embed)\b|<[a-z][^>]*\s(src|style|on\w+)=|\shref="(?!#|https:\/\/us-east-1\.console\.aws\.amazon\.com\/s3\/object\/ecs-diag-output\?)|url\(|@import/i,
     );
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
   });
@@ -85,6 +88,22 @@ describe('report.html', () => {
     expect(html).toMatch(
       /first 1\d\d B of 10 MiB \(10 MiB more\) — the whole output is at <code>s3:\/\/ecs-diag-output\/runs\/.+\/checkout\/basic\.log<\/code>/,
     );
+  });
+
+  it('links each output, the manifest and the summary to the S3 console, and only with a plausible region', () => {
+    const manifest = fixtureManifest('partial-exit-code');
+    const html = render('partial-exit-code');
+    const unlinked = renderReportHtml(manifest, new Map(), {
+      bucket: 'ecs-diag-output',
+      region: 'x/../evil',
+    });
+    const key = manifest.targets[0]?.s3Key ?? '';
+
+    expect(html).toContain(
+      `<a href="https://us-east-1.console.aws.amazon.com/s3/object/ecs-diag-output?region=us-east-1&amp;prefix=${encodeURIComponent(key)}" rel="noreferrer">S3 console</a>`,
+    );
+    expect(count(html, /rel="noreferrer">S3 console<\/a>/g)).toBe(2 + 2);
+    expect(unlinked).not.toContain('console.aws.amazon.com');
   });
 
   it('reports a failed resolution: the error, no targets, the timeline to the report', () => {

@@ -64,6 +64,15 @@ describe('summary.md', () => {
     expect(md).toContain('\\<img src=x onerror="window.\\_\\_pwned=3"\\>\\[U+202E\\]gnp.exe\\[NUL\\]');
   });
 
+  it('links the report to the S3 console when the region is known', () => {
+    const manifest = fixtureManifest('all-succeeded');
+
+    expect(renderSummaryMarkdown(manifest, { bucket, region: 'eu-west-1' })).toContain(
+      `([open in the S3 console](https://eu-west-1.console.aws.amazon.com/s3/object/${bucket}?region=eu-west-1&prefix=${encodeURIComponent(manifest.files.report)}))`,
+    );
+    expect(renderSummaryMarkdown(manifest, { bucket })).not.toContain('console');
+  });
+
   it('says so when no alarm started the run', () => {
     const { alarm: _alarm, ...manual } = fixtureManifest('all-succeeded');
 
