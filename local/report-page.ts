@@ -9,7 +9,8 @@ import { CHROMIUM_MISSING, findChromium, launchChromium, screenshotFile } from '
  */
 export async function presentReport(destination: string): Promise<string[]> {
   const page = join(destination, 'report.html');
-  if (!existsSync(page)) return ['No report.html was written for this run (see the WriteReport error above).'];
+  if (!existsSync(page))
+    return ['No report.html was written for this run (see the WriteReport error above).'];
   const lines = [`Report page: ${page}`, `  open it:   file://${page}`];
   const summary = join(destination, 'summary.md');
   if (existsSync(summary)) lines.push(`Summary:     ${summary}`);
