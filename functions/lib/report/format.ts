@@ -24,6 +24,8 @@ export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 172_800_000)
+    return `${Math.floor(ms / 86_400_000)} d ${Math.floor((ms % 86_400_000) / 3_600_000)} h`;
   if (ms >= 3_600_000) {
     const hours = Math.floor(ms / 3_600_000);
     return `${hours} h ${Math.round((ms % 3_600_000) / 60_000)
@@ -49,9 +51,10 @@ export function formatTime(value: string | undefined): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** `+12.3 s` after `origin` (or `−1.0 s` before it). */
+/** `+12.3 s` after `origin` (or `−1.0 s` before it); a moment a day or more away is shown as its time. */
 export function formatOffset(ms: number, origin: number): string {
   const delta = ms - origin;
+  if (Math.abs(delta) >= 86_400_000) return formatTime(new Date(ms).toISOString());
   return `${delta < 0 ? '−' : '+'}${formatDuration(Math.abs(delta))}`;
 }
 

@@ -19,7 +19,7 @@ import {
   shortTask,
 } from './format.ts';
 import { REPORT_CSS } from './styles.ts';
-import { buildTimeline } from './timeline.ts';
+import { ALARM_ORIGIN_WINDOW_MS, buildTimeline, timelineOrigin } from './timeline.ts';
 
 /** Runs with at most this many targets open every card; bigger runs open only the first failed/partial ones. */
 export const OPEN_CARDS = 12;
@@ -160,7 +160,14 @@ function timelineSection(manifest: Manifest): string {
     origin === undefined
       ? ''
       : ` <span class="muted">(times from ${ft(new Date(origin).toISOString())})</span>`;
-  return `<h2>Timeline${from}</h2><div class="panel" id="timeline"><ol class="timeline">${items || '<li><span class="what">no timed events were recorded</span></li>'}</ol></div>`;
+  const changed = parseTime(manifest.alarm?.state.timestamp);
+  const started = parseTime(manifest.startedAt);
+  const gap = changed === undefined || started === undefined ? 0 : started - changed;
+  const late =
+    Math.abs(gap) > ALARM_ORIGIN_WINDOW_MS
+      ? `<p class="why">The run started ${formatDuration(Math.abs(gap))} ${gap > 0 ? 'after' : 'before'} the alarm's state change (a replayed, delayed or manual event): times count from the run's start.</p>`
+      : '';
+  return `<h2>Timeline${from}</h2><div class="panel" id="timeline">${late}<ol class="timeline">${items || '<li><span class="what">no timed events were recorded</span></li>'}</ol></div>`;
 }
 
 const PARTIAL_WORDS: Record<string, string> = {
@@ -405,7 +412,7 @@ export function renderReportHtml(
   excerpts: Excerpts = new Map(),
   options: ReportHtmlOptions = {},
 ): string {
-  const origin = parseTime(manifest.alarm?.state.timestamp) ?? parseTime(manifest.startedAt);
+  const origin = timelineOrigin(manifest);
   const title = `${manifest.outcome.toUpperCase()} · ${manifest.alarm?.name ?? manifest.executionName} · ECS diagnostics`;
   return `<!doctype html>
 <html lang="en">

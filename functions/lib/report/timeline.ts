@@ -132,7 +132,18 @@ function milestones(targets: readonly ManifestTarget[]): TimelineEvent[] {
   return events;
 }
 
-/** The timeline's events in time order, and the moment offsets count from (the alarm's change, else the run's start). */
+/** An alarm change further than this from the run's start is a replayed or late event: times count from the run. */
+export const ALARM_ORIGIN_WINDOW_MS = 3_600_000;
+
+/** The moment the page's offsets count from: the alarm's state change, or the run's start when it is far off. */
+export function timelineOrigin(manifest: Manifest): number | undefined {
+  const changed = parseTime(manifest.alarm?.state.timestamp);
+  const started = parseTime(manifest.startedAt);
+  if (changed === undefined || started === undefined) return changed ?? started;
+  return Math.abs(started - changed) <= ALARM_ORIGIN_WINDOW_MS ? changed : started;
+}
+
+/** The timeline's events in time order, and the moment offsets count from (see timelineOrigin). */
 export function buildTimeline(manifest: Manifest): { origin: number | undefined; events: TimelineEvent[] } {
   const events: TimelineEvent[] = [];
   const alarm = manifest.alarm;
@@ -173,5 +184,5 @@ export function buildTimeline(manifest: Manifest): { origin: number | undefined;
   if (written !== undefined)
     events.push({ at: written, kind: 'report', what: 'manifest and report written' });
   events.sort((a, b) => a.at - b.at);
-  return { origin: changed ?? started, events };
+  return { origin: timelineOrigin(manifest), events };
 }

@@ -141,6 +141,20 @@ describe('report.html', () => {
     expect(Buffer.byteLength(html)).toBeLessThan(4 * 1024 * 1024);
   });
 
+  it('counts from the run start when the alarm changed long before it (a replayed event), and says so', () => {
+    const manifest = fixtureManifest('all-succeeded');
+    const replayed = {
+      ...manifest,
+      startedAt: '2025-03-16T12:00:00.000Z',
+      writtenAt: '2025-03-16T12:00:09.000Z',
+    };
+    const html = renderReportHtml(replayed, new Map());
+
+    expect(html).toContain("The run started 2 d 2 h after the alarm's state change");
+    expect(html).toMatch(/<time [^>]*>2025-03-14 09:27:41 UTC<\/time><span class="what">alarm state changed/);
+    expect(html).toMatch(/<time [^>]*>\+9\.0 s<\/time><span class="what">manifest and report written/);
+  });
+
   it('opens every card of a small run and follows each target through the timeline', () => {
     const html = render('all-succeeded');
 
