@@ -1,7 +1,8 @@
 /**
  * `ecs-diag dry-run --event FILE [--resolve]`: what start-run would do with an event, without starting
  * anything. Prints JSON: per notification the request and execution name, or the reason it is ignored
- * (exit code 2 when nothing would run, 1 when the event is rejected). With --resolve, also the targets
+ * (exit code 2 when nothing would run, 1 when the event is rejected), and which script the run gets and why.
+ * With --resolve, also the targets
  * resolve-targets would choose, asking ECS and CloudWatch at the configured endpoints
  * (AWS_ENDPOINT_URL_ECS / AWS_ENDPOINT_URL_CLOUDWATCH, or AWS itself).
  */
@@ -13,9 +14,11 @@ import { catalogScriptNames, isCatalogScript } from '#lib/catalog.ts';
 import { integerEnv, listEnv, optionalEnv } from '#lib/config.ts';
 import { describeError } from '#lib/errors.ts';
 import { MAX_TASKS_LIMIT } from '#lib/request.ts';
+import { routeRequest } from '#lib/targets/alarm-route.ts';
 import { resolveTargets } from '#lib/targets/resolve.ts';
-import { parseRoutingTable, type RoutingTable } from '#lib/targets/routing.ts';
+import { matchMetricRoute, matchRoute, parseRoutingTable, type RoutingTable } from '#lib/targets/routing.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
+import { chooseScript, metricLabels } from '#lib/targets/script-choice.ts';
 import { decide, homeOf, type TriggerConfig, type TriggerDecision } from '#lib/triggers/normalise.ts';
 
 export const description = 'show the request (and with --resolve the targets) an event would lead to';
@@ -23,11 +26,13 @@ export const description = 'show the request (and with --resolve the targets) an
 const USAGE = `usage: ecs-diag dry-run --event FILE [--resolve] [--routing FILE]
                        [--alarm-name-prefix P] [--allowed-clusters a,b] [--default-script NAME] [--max-tasks N]
 
-Prints what start-run would build from the event in FILE ('-' reads stdin), as JSON.
+Prints what start-run would build from the event in FILE ('-' reads stdin), as JSON, with the script the
+run gets and why (request script > ecs-diagnostics:script tag > alarm-name route > metric route > default).
 Exit codes: 0 a run would start, 2 the event would be ignored (reason printed), 1 the event is rejected.
 Defaults come from ALARM_NAME_PREFIX, ALLOWED_CLUSTERS, DEFAULT_SCRIPT, DEFAULT_MAX_TASKS; with
 STATE_MACHINE_ARN set, alarms of other accounts or regions are ignored, as start-run does.
 --resolve also resolves the targets against ECS/CloudWatch (AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_CLOUDWATCH).
+Without --resolve the alarm's tags and a composite's children are not read (they can change the script).
 The cooldown is not evaluated (it needs the state machine's execution history).`;
 
 /** Output of one notification. */
@@ -140,8 +145,27 @@ export async function run(argv: string[]): Promise<number> {
       cooldown: decision.cooldown ?? null,
       routedBy: decision.routedBy,
     };
+    const request = decision.request;
+    const alarmName = request.alarm?.name ?? request.source.alarmName;
+    const metrics = request.alarm?.metrics ?? [];
+    const choice = chooseScript({
+      request: request.script,
+      route: alarmName === undefined ? undefined : matchRoute(config.routing, alarmName),
+      metric: matchMetricRoute(config.routing, metrics),
+      defaultScript: config.defaultScript,
+      metrics: metricLabels(metrics),
+    });
+    entry.script = {
+      name: choice.script,
+      reason: clients === undefined ? `${choice.reason} (tags not read: add --resolve)` : choice.reason,
+    };
     if (clients !== undefined) {
       try {
+        const routed = await routeRequest(request, {
+          cloudwatch: clients.cloudwatch,
+          routing: config.routing,
+        });
+        entry.script = { name: routed.script ?? config.defaultScript, reason: routed.scriptReason };
         entry.resolved = await resolveTargets(
           decision.request,
           { executionName: decision.executionName, startTime: new Date() },
