@@ -10,7 +10,9 @@ import { CHROMIUM_MISSING, findChromium, launchChromium, screenshotFile } from '
 export async function presentReport(destination: string): Promise<string[]> {
   const page = join(destination, 'report.html');
   if (!existsSync(page))
-    return ['No report.html was written for this run (see the WriteReport error above).'];
+    return [
+      'No report.html among the objects of this run (WriteReport writes it next to a schema-version-2 manifest).',
+    ];
   const lines = [`Report page: ${page}`, `  open it:   file://${page}`];
   const summary = join(destination, 'summary.md');
   if (existsSync(summary)) lines.push(`Summary:     ${summary}`);

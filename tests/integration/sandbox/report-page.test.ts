@@ -22,7 +22,7 @@ afterEach(() => {
 describe('npm start: the report page', () => {
   it('says so when the run wrote no report.html', async () => {
     expect(await presentReport(folder())).toEqual([
-      'No report.html was written for this run (see the WriteReport error above).',
+      'No report.html among the objects of this run (WriteReport writes it next to a schema-version-2 manifest).',
     ]);
   });
 });
