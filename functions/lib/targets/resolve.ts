@@ -298,7 +298,10 @@ export async function resolveTargets(
       continue;
     }
     if (allowed.length > 0 && !allowed.includes(cluster)) {
-      skipped.push({ cluster, reason: `cluster is not in ALLOWED_CLUSTERS (${allowed.join(', ')})` });
+      skipped.push({
+        cluster,
+        reason: `cluster is not in this stack's TargetClusterNames (${allowed.join(', ')}): add it to the TargetClusterNames deploy parameter and redeploy`,
+      });
       continue;
     }
     allowedLocations += 1;
@@ -325,7 +328,7 @@ export async function resolveTargets(
   if (allowedLocations === 0) {
     throw new InvalidRequestError(
       'cluster',
-      `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); diagnostics may only run there`,
+      `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in this stack's TargetClusterNames (${allowed.join(', ')}); diagnostics may only run there: add the cluster to the TargetClusterNames deploy parameter and redeploy`,
     );
   }
 

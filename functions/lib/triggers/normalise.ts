@@ -158,7 +158,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
     return {
       action: 'ignore',
       alarmName,
-      reason: `cluster ${JSON.stringify(disallowed[0]?.cluster)} is not in ALLOWED_CLUSTERS`,
+      reason: `cluster ${JSON.stringify(disallowed[0]?.cluster)} is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
     };
   }
 
@@ -187,7 +187,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       return {
         action: 'ignore',
         alarmName,
-        reason: `routing[${route.index}] names cluster ${JSON.stringify(route.route.cluster)}, which is not in ALLOWED_CLUSTERS`,
+        reason: `routing[${route.index}] names cluster ${JSON.stringify(route.route.cluster)}, which is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
       };
     }
     subject = {
@@ -230,7 +230,7 @@ export function decideForStaticRequest(
   if (request.cluster !== undefined && !clusterAllowed(request.cluster, config.allowedClusters)) {
     return {
       action: 'ignore',
-      reason: `cluster ${JSON.stringify(request.cluster)} is not in ALLOWED_CLUSTERS`,
+      reason: `cluster ${JSON.stringify(request.cluster)} is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
     };
   }
   if (
