@@ -70,6 +70,7 @@ const { loadWorld } = await import('./world.ts');
 const { generateFleetWorld, fleetSweepRequest, parseFleetSpec } = await import('./fleet-world.ts');
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
+const { presentReport } = await import('./report-page.ts');
 const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
   './run-report.ts'
 );
@@ -163,6 +164,7 @@ async function follow(
           .join('\n')}${files.length > 20 ? `\n  … and ${files.length - 20} more` : ''}`
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
+  for (const line of await presentReport(destination)) out(line);
   return described.status === 'SUCCEEDED';
 }
 
