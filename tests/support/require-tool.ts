@@ -44,7 +44,7 @@ export function requireTools(
 }
 
 /** `describe` when every tool is on PATH, otherwise `describe.skip` after the one-line reason. */
-export function describeWithTools(tools: SystemTool[]): typeof describe {
+export function describeWithTools(tools: SystemTool[]): typeof describe.skip {
   return requireTools(tools) ? describe : describe.skip;
 }
 
