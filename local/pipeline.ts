@@ -33,11 +33,50 @@ export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, numb
   WriteReport: 200,
 };
 
-/** The fault switches `--faults` turns on. */
+/** The fault switches a bare `--faults` turns on. */
 export const DEMO_FAULTS: { ecs: EcsFaults; session: AgentFaults } = {
   ecs: { targetNotConnectedAttempts: 2, interruptFirstSessionAfter: 20 },
   session: { seed: 20_261_126, duplicateRate: 0.15, reorderWindow: 4 },
 };
+
+/** One named fault switch of `npm start -- --faults NAME[,NAME]`. */
+export interface NamedFault {
+  description: string;
+  ecs: EcsFaults;
+}
+
+/** The named fault switches; several combine (later names override earlier fields). */
+export const NAMED_FAULTS: Record<string, NamedFault> = {
+  demo: {
+    description:
+      'TargetNotConnected on the first 2 attempts per task, each first session dropped mid-stream, duplicated and reordered messages',
+    ecs: { ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session },
+  },
+  'tnc-forever': {
+    description:
+      'TargetNotConnectedException on every ExecuteCommand: the retries run out, the target is recorded failed',
+    ecs: { targetNotConnectedAttempts: Number.POSITIVE_INFINITY },
+  },
+  'ecs-throttling': {
+    description: 'ECS ThrottlingException on the first 2 ExecuteCommand attempts per task (retried)',
+    ecs: { throttleAttempts: 2 },
+  },
+};
+
+/** The ECS fault switches of a list of fault names; an unknown name is an error naming the known ones. */
+export function resolveFaults(names: string[]): EcsFaults {
+  let merged: EcsFaults = {};
+  for (const name of names) {
+    const fault = NAMED_FAULTS[name];
+    if (fault === undefined || !Object.hasOwn(NAMED_FAULTS, name)) {
+      throw new Error(
+        `--faults: unknown fault ${JSON.stringify(name)}; known: ${Object.keys(NAMED_FAULTS).join(', ')}`,
+      );
+    }
+    merged = { ...merged, ...fault.ecs };
+  }
+  return merged;
+}
 
 /** One handler call, in the order they happened. */
 export interface JournalEntry {
@@ -51,7 +90,8 @@ export interface JournalEntry {
 
 export interface SandboxOptions {
   world: World;
-  faults?: boolean;
+  /** true: the `demo` faults; a list: those named switches (NAMED_FAULTS). */
+  faults?: boolean | string[];
   logLevel?: string;
   templateFile?: string | URL;
   definitionFile?: string | URL;
@@ -116,7 +156,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const ecs = await startEcsEmulator({
       world,
       sessions: agent,
-      faults: options.faults ? { ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session } : {},
+      faults: resolveFaults(options.faults === true ? ['demo'] : options.faults || []),
     });
     stoppers.push(() => ecs.close());
     const cloudwatch: CloudWatchEmulator = await startCloudWatchEmulator({ world });

@@ -8,18 +8,26 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm start -- [options]
+const USAGE_TEMPLATE = `usage: npm start -- [options]
 
   --event FILE   the trigger event to send through start-run
                  (default: events/eventbridge-alarm-ecs-cpu-single-metric.json)
   --world FILE   the sandbox world: clusters, services, tasks, alarms (default: local/world.json)
-  --faults       TargetNotConnected on the first ExecuteCommand attempts per task, the first session
-                 of each task dropped mid-stream (SessionInterruptedError, retried once), duplicated and
-                 reordered messages on the data channel
+  --faults [NAME[,NAME]]
+                 fault switches (a bare --faults is \`demo\`):
+FAULT_LIST
   --keep         keep the sandbox running after the run, for ecs-diag run / dry-run against it
   --verbose      the handlers' INFO logs
   -h, --help     this text
 `;
+
+const { NAMED_FAULTS, resolveFaults } = await import('./pipeline.ts');
+const USAGE = USAGE_TEMPLATE.replace(
+  'FAULT_LIST\n',
+  Object.entries(NAMED_FAULTS)
+    .map(([name, fault]) => `                   ${name.padEnd(16)} ${fault.description}\n`)
+    .join(''),
+);
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
@@ -41,12 +49,21 @@ function parse() {
     options: {
       event: { type: 'string' },
       world: { type: 'string' },
-      faults: { type: 'boolean', default: false },
+      faults: { type: 'string' },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
+    args: bareFaultsAsDemo(process.argv.slice(2)),
+  });
+}
+
+/** Today's bare `--faults` (no name after it) keeps meaning the demo faults. */
+function bareFaultsAsDemo(argv: string[]): string[] {
+  return argv.map((arg, index) => {
+    const next = argv[index + 1];
+    return arg === '--faults' && (next === undefined || next.startsWith('-')) ? '--faults=demo' : arg;
   });
 }
 try {
@@ -57,6 +74,12 @@ try {
 if (args.values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
+}
+const faultNames = args.values.faults === undefined ? [] : args.values.faults.split(',').filter(Boolean);
+try {
+  resolveFaults(faultNames);
+} catch (error) {
+  fail((error as Error).message);
 }
 
 const root = join(import.meta.dirname, '..');
@@ -179,7 +202,7 @@ async function main(): Promise<number> {
   try {
     sandbox = await startSandbox({
       world,
-      faults: args.values.faults,
+      faults: faultNames,
       logLevel: args.values.verbose ? 'INFO' : 'WARN',
       onJournal: progress,
     });
@@ -204,9 +227,10 @@ async function main(): Promise<number> {
       .map(([state, ms]) => `${state} ${ms} ms`)
       .join(', ')}.`,
   );
-  if (args.values.faults) {
+  for (const name of faultNames) out(`Fault ${name}: ${NAMED_FAULTS[name]?.description}.`);
+  if (faultNames.includes('demo')) {
     out(
-      `Faults on: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; each task's first session drops after ${DEMO_FAULTS.ecs.interruptFirstSessionAfter} messages; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
+      `Demo faults: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; each task's first session drops after ${DEMO_FAULTS.ecs.interruptFirstSessionAfter} messages; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
     );
   }
   out();

@@ -41,8 +41,10 @@ export interface SessionFactory {
 
 /** Fault switches; all off by default. */
 export interface EcsFaults {
-  /** ExecuteCommand fails with TargetNotConnectedException for the first N attempts on each task. */
+  /** ExecuteCommand fails with TargetNotConnectedException for the first N attempts on each task (Infinity: always). */
   targetNotConnectedAttempts?: number;
+  /** ExecuteCommand fails with ThrottlingException (HTTP 400, "Rate exceeded") for the first N attempts on each task. */
+  throttleAttempts?: number;
   /** ExecuteCommand fails with AccessDeniedException (every task, or only the task ids listed). */
   accessDenied?: boolean | string[];
   /** The first session on each task (since the faults were set) loses its websocket after this many output messages. */
@@ -411,6 +413,9 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       }
       const attempt = (attempts.get(task.id) ?? 0) + 1;
       attempts.set(task.id, attempt);
+      if (attempt <= (faults.throttleAttempts ?? 0)) {
+        throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+      }
       const denied = faults.accessDenied;
       if (denied === true || (Array.isArray(denied) && denied.includes(task.id))) {
         throw new AwsServiceError(

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TargetResult } from '#lib/contracts.ts';
-import { DEMO_FAULTS, type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { DEMO_FAULTS, NAMED_FAULTS, resolveFaults, type Sandbox, startSandbox } from '#local/pipeline.ts';
 import { collectOutcome } from '#local/run-report.ts';
 import { loadWorld } from '#local/world.ts';
 
@@ -133,5 +133,63 @@ describe('local sandbox pipeline (end to end)', () => {
       .filter((report) => report.violations.length > 0);
     expect(violating).toEqual([]);
     await expectOutputsStored('e2e-faults', outcome.results);
+  });
+
+  async function runWithFaults(names: string[], executionName: string) {
+    sandbox.ecs.setFaults(resolveFaults(names));
+    try {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: sandbox.stateMachineArn,
+          name: executionName,
+          input: JSON.stringify({
+            cluster: 'payments-prod',
+            service: 'checkout-api',
+            script: 'basic',
+            maxTasks: 1,
+            reason: `end-to-end test with ${names.join(',')}`,
+            source: { type: 'manual' },
+          }),
+        }),
+      );
+      const described = await finalStatus(started.executionArn ?? '');
+      const attempts = new Map(sandbox.ecs.attempts);
+      return { described, attempts, outcome: collectOutcome(sandbox.journal, executionName) };
+    } finally {
+      sandbox.ecs.setFaults({});
+    }
+  }
+
+  it('tnc-forever: every attempt is TargetNotConnected, the retries run out, the run fails with the target recorded', async () => {
+    const { described, outcome } = await runWithFaults(['tnc-forever'], 'e2e-tnc-forever');
+
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBe('NoTargetSucceeded');
+    expect(outcome.results).toHaveLength(1);
+    const [result] = outcome.results;
+    expect(result?.status).toBe('failed');
+    expect(outcome.failures.map((failure) => failure.name)).toEqual(
+      Array(9).fill('TargetNotConnectedException'),
+    );
+    // The definition's 8 retries: 9 calls in all.
+    expect(outcome.calls.get(`${result?.target.taskArn}|${result?.target.container}|basic`)).toBe(9);
+    expect(await keysOf('e2e-tnc-forever')).toEqual([expect.stringMatching(/manifest\.json$/)]);
+  });
+
+  it('ecs-throttling: ExecuteCommand ThrottlingException is retried and the run succeeds', async () => {
+    const { described, attempts, outcome } = await runWithFaults(['ecs-throttling'], 'e2e-throttling');
+    const taskId = outcome.results[0]?.target.taskArn.split('/').pop() ?? '';
+
+    expect(described.status).toBe('SUCCEEDED');
+    expect(outcome.results.map((result) => result.status)).toEqual(['succeeded']);
+    // The SDK's own retries absorb the throttling (as on AWS): 2 refused ExecuteCommand calls, then one accepted.
+    expect(attempts.get(taskId)).toBe((NAMED_FAULTS['ecs-throttling']?.ecs.throttleAttempts ?? 0) + 1);
+    await expectOutputsStored('e2e-throttling', outcome.results);
+  });
+
+  it('refuses an unknown fault name, naming the known ones', () => {
+    expect(() => resolveFaults(['tnc-forevr'])).toThrow(
+      /unknown fault "tnc-forevr"; known: demo, tnc-forever/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
 import { buildExecCommand, execArgv, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
+import { BUSYBOX, DASH, describeWithTools } from '../../support/require-tool.ts';
 
 const HOSTILE_SCRIPTS: [string, string][] = [
   ['single quotes', "printf '%s\\n' 'it'\"'\"'s'; echo '''"],
@@ -36,28 +37,11 @@ function shellWords(shell: string[], command: string): string[] {
       encoding: 'utf8',
     },
   );
+  if (result.error) throw result.error;
   return result.stdout.split('\0').slice(0, -1);
 }
 
 describe('capture/command', () => {
-  it.each(HOSTILE_SCRIPTS)(
-    'keeps a script with %s intact through the agent splitter and POSIX sh',
-    (_name, script) => {
-      // Arrange
-      const nonce = newNonce();
-
-      // Act
-      const command = buildExecCommand(script, nonce);
-
-      // Assert
-      const expected = execArgv(script, nonce);
-      expect(expected[4]).toBe(script);
-      expect(shellSplit(command)).toEqual(expected);
-      expect(shellWords(['dash'], command)).toEqual(expected);
-      expect(shellWords(['busybox', 'sh'], command)).toEqual(expected);
-    },
-  );
-
   it.each(HOSTILE_SCRIPTS)(
     'runs a script with %s exactly as sh would run it directly, then prints the marker',
     (_name, script) => {
@@ -98,4 +82,24 @@ describe('capture/command', () => {
     expect(a).not.toBe(b);
     expect(() => buildExecCommand('true', "x'; reboot")).toThrow(/nonce/);
   });
+});
+
+describeWithTools([DASH, BUSYBOX])('capture/command under dash and busybox sh', () => {
+  it.each(HOSTILE_SCRIPTS)(
+    'keeps a script with %s intact through the agent splitter and POSIX sh',
+    (_name, script) => {
+      // Arrange
+      const nonce = newNonce();
+
+      // Act
+      const command = buildExecCommand(script, nonce);
+
+      // Assert
+      const expected = execArgv(script, nonce);
+      expect(expected[4]).toBe(script);
+      expect(shellSplit(command)).toEqual(expected);
+      expect(shellWords(['dash'], command)).toEqual(expected);
+      expect(shellWords(['busybox', 'sh'], command)).toEqual(expected);
+    },
+  );
 });
