@@ -1,27 +1,27 @@
 #!/usr/bin/env node
 /**
  * The ecs-diag CLI. Each subcommand is a module in bin/commands/<name>.ts exporting
- * `description` and `run(argv): Promise<number>` (the exit code).
+ * `description` and `run(argv): Promise<number>` (the exit code), listed in `commands` below.
  */
-import { readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+export {};
 
 interface Command {
   description: string;
   run(argv: string[]): Promise<number>;
 }
 
-const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-const available = readdirSync(commandsDir)
-  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-  .map((file) => basename(file, '.ts'))
-  .sort();
+/** The subcommands, loaded on demand; literal imports so that esbuild can bundle them (build/build.mjs `cli`). */
+const commands: Record<string, () => Promise<Command>> = {
+  attach: () => import('./commands/attach.ts'),
+  'dry-run': () => import('./commands/dry-run.ts'),
+  run: () => import('./commands/run.ts'),
+};
+const available = Object.keys(commands).sort();
 
 async function usage(): Promise<string> {
   const lines = ['usage: ecs-diag <command> [options]', '', 'commands:'];
-  for (const name of available) {
-    const command = (await import(join(commandsDir, `${name}.ts`))) as Command;
+  for (const [name, load] of Object.entries(commands).sort(([a], [b]) => a.localeCompare(b))) {
+    const command = await load();
     lines.push(`  ${name.padEnd(10)} ${command.description}`);
   }
   return lines.join('\n');
@@ -35,6 +35,6 @@ if (name === undefined || name === '--help' || name === '-h' || name === 'help')
   process.stderr.write(`ecs-diag: unknown command ${JSON.stringify(name)}\n${await usage()}\n`);
   process.exitCode = 2;
 } else {
-  const command = (await import(join(commandsDir, `${name}.ts`))) as Command;
+  const command = await (commands[name] as () => Promise<Command>)();
   process.exitCode = await command.run(rest);
 }
