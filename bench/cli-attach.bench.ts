@@ -2,7 +2,7 @@
  * CLI start-up: the whole `ecs-diag attach` process for a 1 KiB capture from the agent emulator, for the built
  * CLI (dist/cli/ecs-diag.mjs, built here by build/build.mjs) and for the TypeScript source. Prints the median
  * and p90 of the child's own CPU seconds (user + system, read at exit) and of its wall time over RUNS processes.
- * Reproduce: `npm run bench -- cli-start` (RUNS=20 by default).
+ * Reproduce: `npm run bench -- cli-attach` (RUNS=20 by default).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
