@@ -64,6 +64,7 @@ const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sf
 const { loadWorld } = await import('./world.ts');
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
+const { presentReport } = await import('./report-page.ts');
 const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
   './run-report.ts'
 );
@@ -132,6 +133,7 @@ async function follow(
       ? `Downloaded ${files.length} object(s) to ${destination}/:\n${files.map((f) => `  ${f}`).join('\n')}`
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
+  for (const line of await presentReport(destination)) out(line);
   return described.status === 'SUCCEEDED';
 }
 
