@@ -196,6 +196,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               ResolveTargets: task('ResolveTargets'),
               RunDiagnostic: task('RunDiagnostic'),
               WriteReport: task('WriteReport'),
+              ReportNotWritten: task('WriteReport'),
             };
           },
         },

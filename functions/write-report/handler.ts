@@ -1,9 +1,13 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { readAttemptRecords } from '#lib/attempts.ts';
 import { requiredEnv } from '#lib/config.ts';
-import { InvalidRequestError } from '#lib/errors.ts';
+import { describeError, InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
-import { buildManifest, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
+import { normaliseCaughtError } from './errors.ts';
+import { buildManifest, prefixOf, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
+import { inlineResults } from './results.ts';
+import { storeManifest } from './store.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
 const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
@@ -29,21 +33,32 @@ function parseInput(event: unknown): WriteReportInput {
   return input as WriteReportInput;
 }
 
-/** Writes the run manifest (every target's outcome, every skipped task's reason) and returns its summary. */
+/** Builds the manifest of the execution from its state, its results and its attempt records. */
+async function assemble(input: WriteReportInput) {
+  const mapError = input.state.runError ? normaliseCaughtError(input.state.runError) : undefined;
+  const results = inlineResults(input.state, mapError);
+  const attempts = await readAttemptRecords(s3, bucket, prefixOf(input)).catch((error: unknown) => {
+    logger.warn('attempt records unreadable: the manifest lists final attempts only', {
+      error: describeError(error),
+    });
+    return new Map();
+  });
+  return buildManifest(input, new Date(), { results, attempts });
+}
+
+/**
+ * Writes the run manifest (every target's outcome and attempts, skipped and left-out tasks, the alarm) and
+ * returns its summary. With `reportError` in the state (the Catch path), nothing is written.
+ */
 export const handler = createHandler(
   async (event: unknown): Promise<ReportSummary> => {
     const input = parseInput(event);
-    const { key, manifest } = buildManifest(input, new Date());
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: `${JSON.stringify(manifest, null, 2)}\n`,
-        ContentType: 'application/json',
-      }),
-    );
-    const summary = summarise(key, manifest);
-    logger.info('run manifest written', { ...summary });
+    const { manifest } = await assemble(input);
+    const writing = input.state.reportError === undefined;
+    if (writing) await storeManifest(s3, bucket, manifest);
+    const summary = summarise(manifest, writing);
+    if (writing) logger.info('run manifest written', { ...summary });
+    else logger.error('run manifest NOT written', { ...summary, error: manifest.errors.at(-1) });
     return summary;
   },
   (event) => {

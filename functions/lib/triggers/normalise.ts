@@ -9,6 +9,7 @@ import { locationsFromMetrics } from '../targets/location.ts';
 import { matchRoute, type RoutingTable } from '../targets/routing.ts';
 import {
   type AlarmNotice,
+  alarmFacts,
   fromEventBridge,
   fromLambdaAlarmAction,
   fromSnsMessage,
@@ -126,6 +127,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
         .slice(0, 20),
       alarmRule: notice.alarmRule,
       triggeringAlarms: notice.triggeringAlarms?.slice(0, 100),
+      ...alarmFacts(notice),
     },
     reason: `alarm entered ALARM at ${notice.stateChangeTime} (via ${notice.via})`,
   };

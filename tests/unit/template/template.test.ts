@@ -129,15 +129,24 @@ describe('template.yaml', () => {
     }
   });
 
-  it('lets functions write only under the bucket runs/ prefix', () => {
-    const writes = allStatements().filter(([, statement]) =>
-      actionsOf(statement).some((a) => a.startsWith('s3:')),
+  it('lets functions write only under the bucket runs/ prefix, and list or read only runs/ (attempt records)', () => {
+    const statements = allStatements().filter(
+      ([, statement]) => statement.Effect !== 'Deny' && actionsOf(statement).some((a) => a.startsWith('s3:')),
     );
-    expect(writes.length).toBeGreaterThan(0);
-    for (const [, statement] of writes) {
-      if (statement.Effect === 'Deny') continue;
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
-      expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*' });
+    expect(statements.length).toBeGreaterThan(0);
+    for (const [, statement] of statements) {
+      const actions = actionsOf(statement);
+      if (actions.includes('s3:ListBucket')) {
+        expect(actions).toEqual(['s3:ListBucket']);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['OutputBucket', 'Arn'] });
+        expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+      } else if (actions.length === 1 && actions[0] === 's3:GetObject') {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+        expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*/attempts/*' });
+      } else {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+        expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*' });
+      }
     }
   });
 
