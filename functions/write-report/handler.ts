@@ -1,16 +1,32 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { readAttemptRecords } from '#lib/attempts.ts';
-import { requiredEnv } from '#lib/config.ts';
+import { optionalEnv, requiredEnv } from '#lib/config.ts';
 import { describeError, InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
+import { completionDetail } from './completion.ts';
 import { normaliseCaughtError } from './errors.ts';
+import { emitRunMetrics } from './metrics.ts';
+import { publishCompletion } from './publish.ts';
 import { buildManifest, prefixOf, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
 import { inlineResults } from './results.ts';
 import { storeManifest } from './store.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
+const eventBusName = optionalEnv('EVENT_BUS_NAME', 'default');
+const topicArn = optionalEnv('NOTIFICATION_TOPIC_ARN', '');
+const region = process.env.AWS_REGION ?? 'us-east-1';
 const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
+const publishTargets = {
+  events: new EventBridgeClient({}),
+  eventBusName,
+  sns: new SNSClient({}),
+  ...(topicArn === '' ? {} : { topicArn }),
+};
+const metrics = new Metrics({ serviceName: 'write-report' });
 
 function parseInput(event: unknown): WriteReportInput {
   const input = event as Partial<WriteReportInput> | null;
@@ -30,6 +46,12 @@ function parseInput(event: unknown): WriteReportInput {
       'must be a timestamp: pass "$$.Execution.StartTime"',
     );
   }
+  if (execution.id !== undefined && (typeof execution.id !== 'string' || !execution.id.startsWith('arn:'))) {
+    throw new InvalidRequestError(
+      'execution.id',
+      'must be the execution ARN: pass "id.$": "$$.Execution.Id"',
+    );
+  }
   return input as WriteReportInput;
 }
 
@@ -47,8 +69,9 @@ async function assemble(input: WriteReportInput) {
 }
 
 /**
- * Writes the run manifest (every target's outcome and attempts, skipped and left-out tasks, the alarm) and
- * returns its summary. With `reportError` in the state (the Catch path), nothing is written.
+ * Writes the run manifest (every target's outcome and attempts, skipped and left-out tasks, the alarm),
+ * publishes the completion event and notification, emits the run's metrics and returns its summary. With
+ * `reportError` in the state (the Catch path) nothing is written and the event says so.
  */
 export const handler = createHandler(
   async (event: unknown): Promise<ReportSummary> => {
@@ -59,6 +82,15 @@ export const handler = createHandler(
     const summary = summarise(manifest, writing);
     if (writing) logger.info('run manifest written', { ...summary });
     else logger.error('run manifest NOT written', { ...summary, error: manifest.errors.at(-1) });
+    const detail = completionDetail(manifest, {
+      bucket,
+      region,
+      endedAt: new Date(),
+      manifestWritten: writing,
+      ...(input.execution.id === undefined ? {} : { executionArn: input.execution.id }),
+    });
+    const published = await publishCompletion(publishTargets, detail);
+    emitRunMetrics(metrics, manifest, published.failures);
     return summary;
   },
   (event) => {

@@ -31,7 +31,8 @@ export interface WriteReportInput {
     /** Set on the Catch path of WriteReport: why the manifest could not be written. */
     reportError?: CaughtError;
   };
-  execution: { name: string; startTime: string };
+  /** `id` is the execution ARN (`$$.Execution.Id`), for the console link. */
+  execution: { name: string; startTime: string; id?: string };
 }
 
 /** What WriteReport returns into the state (and the execution output): small, whatever the run's size. */
