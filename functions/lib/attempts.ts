@@ -1,12 +1,13 @@
 /**
  * Our own record of RunDiagnostic attempts: each attempt that fails writes one small JSON object under
- * `<prefix>attempts/` before its error reaches Step Functions; WriteReport lists them into the manifest.
+ * `<prefix>attempts/` before its error reaches Step Functions, and a stored capture writes its task and
+ * capture facts there (so that the result in the state stays small); WriteReport reads them into the manifest.
  * (Step Functions' execution history would hold the same facts, but reading it costs a paged,
  * low-rate API call per ~1000 events, and the local sandbox's interpreter keeps no history.)
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Target } from './contracts.ts';
-import type { Attempt } from './manifest.ts';
+import type { Attempt, CaptureFacts, TaskFacts } from './manifest.ts';
 import { keySegment, lastArnSegment } from './s3-keys.ts';
 
 /** One failed attempt, as stored. */
@@ -18,6 +19,20 @@ export interface AttemptRecord {
   error: { name: string; message: string };
 }
 
+/** The facts of a stored capture that stay out of the execution state (each result stays small). */
+export interface FactsRecord {
+  target: AttemptRecord['target'];
+  task?: TaskFacts;
+  capture?: CaptureFacts;
+}
+
+/** What WriteReport reads back from `<prefix>attempts/`. */
+export interface RunRecords {
+  attempts: Map<string, AttemptRecord[]>;
+  facts: Map<string, FactsRecord>;
+}
+
+const FACTS_FILE = 'facts.json';
 const MAX_MESSAGE = 1000;
 /** Most records WriteReport reads per run (about 9 attempts × 200 targets, with room). */
 export const MAX_ATTEMPT_RECORDS = 2000;
@@ -68,6 +83,36 @@ export async function putAttemptRecord(
   );
 }
 
+/** Writes the task and capture facts of a target's stored capture (the caller bounds the time it waits). */
+export async function putFactsRecord(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  record: FactsRecord,
+  signal?: AbortSignal,
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: `${attemptsPrefix(prefix, record.target)}${FACTS_FILE}`,
+      Body: JSON.stringify(record),
+      ContentType: 'application/json',
+    }),
+    signal === undefined ? {} : { abortSignal: signal },
+  );
+}
+
+function isFacts(value: unknown): value is FactsRecord {
+  const record = value as Partial<FactsRecord> | null;
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.target?.taskArn === 'string' &&
+    (record.task === undefined || typeof record.task === 'object') &&
+    (record.capture === undefined || typeof record.capture?.startedAt === 'string')
+  );
+}
+
 function isRecord(value: unknown): value is AttemptRecord {
   const record = value as Partial<AttemptRecord> | null;
   return (
@@ -82,12 +127,8 @@ function isRecord(value: unknown): value is AttemptRecord {
   );
 }
 
-/** Reads every attempt record of a run (at most MAX_ATTEMPT_RECORDS), grouped by targetId. */
-export async function readAttemptRecords(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-): Promise<Map<string, AttemptRecord[]>> {
+/** Reads every attempt and facts record of a run (at most MAX_ATTEMPT_RECORDS), keyed by targetId. */
+export async function readRunRecords(s3: S3Client, bucket: string, prefix: string): Promise<RunRecords> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -102,6 +143,7 @@ export async function readAttemptRecords(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined && keys.length < MAX_ATTEMPT_RECORDS);
   const records: AttemptRecord[] = [];
+  const facts = new Map<string, FactsRecord>();
   const queue = keys.slice(0, MAX_ATTEMPT_RECORDS);
   const worker = async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
@@ -109,7 +151,9 @@ export async function readAttemptRecords(
       const text = (await object.Body?.transformToString('utf8')) ?? '';
       try {
         const parsed: unknown = JSON.parse(text);
-        if (isRecord(parsed)) records.push(parsed);
+        if (key.endsWith(`/${FACTS_FILE}`)) {
+          if (isFacts(parsed)) facts.set(targetId(parsed.target), parsed);
+        } else if (isRecord(parsed)) records.push(parsed);
       } catch {
         // A record that is not ours is ignored.
       }
@@ -122,7 +166,7 @@ export async function readAttemptRecords(
     byTarget.set(id, [...(byTarget.get(id) ?? []), record]);
   }
   for (const list of byTarget.values()) list.sort((a, b) => a.number - b.number);
-  return byTarget;
+  return { attempts: byTarget, facts };
 }
 
 /**

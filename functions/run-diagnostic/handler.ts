@@ -3,7 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
-import { putAttemptRecord } from '#lib/attempts.ts';
+import { putAttemptRecord, putFactsRecord } from '#lib/attempts.ts';
 import { integerEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
 import type { TargetResult } from '#lib/contracts.ts';
 import { describeError } from '#lib/errors.ts';
@@ -39,8 +39,9 @@ export const handler = createHandler(async (event: unknown, context: Context): P
   const input = parseRunDiagnosticInput(event);
   const startedAt = new Date();
   const deadline = startedAt.getTime() + context.getRemainingTimeInMillis() - deadlineMarginMs;
+  let result: TargetResult;
   try {
-    return await runDiagnostic(input, {
+    result = await runDiagnostic(input, {
       ecs,
       s3,
       ssm,
@@ -68,4 +69,22 @@ export const handler = createHandler(async (event: unknown, context: Context): P
     });
     throw error;
   }
+  // The task and capture facts go to S3, not into the state: every result in the state stays small.
+  const { task, capture, ...compact } = result;
+  await putFactsRecord(
+    s3,
+    bucket,
+    input.run.prefix,
+    {
+      target: input.target,
+      ...(task === undefined ? {} : { task }),
+      ...(capture === undefined ? {} : { capture }),
+    },
+    AbortSignal.timeout(RECORD_TIMEOUT_MS),
+  ).catch((recordError: unknown) => {
+    logger.warn('the facts record was not written; the manifest leaves them out', {
+      error: describeError(recordError),
+    });
+  });
+  return compact;
 }, logKeys);

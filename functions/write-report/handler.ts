@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { readAttemptRecords } from '#lib/attempts.ts';
+import { readRunRecords } from '#lib/attempts.ts';
 import { optionalEnv, requiredEnv } from '#lib/config.ts';
 import { describeError, InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
@@ -59,13 +59,13 @@ function parseInput(event: unknown): WriteReportInput {
 async function assemble(input: WriteReportInput) {
   const mapError = input.state.runError ? normaliseCaughtError(input.state.runError) : undefined;
   const results = inlineResults(input.state, mapError);
-  const attempts = await readAttemptRecords(s3, bucket, prefixOf(input)).catch((error: unknown) => {
-    logger.warn('attempt records unreadable: the manifest lists final attempts only', {
+  const records = await readRunRecords(s3, bucket, prefixOf(input)).catch((error: unknown) => {
+    logger.warn('attempt records unreadable: the manifest lists final attempts only, without task facts', {
       error: describeError(error),
     });
-    return new Map();
+    return { attempts: new Map(), facts: new Map() };
   });
-  return buildManifest(input, new Date(), { results, attempts });
+  return buildManifest(input, new Date(), { results, ...records });
 }
 
 /**

@@ -2,7 +2,7 @@
  * The run manifest, schema version 2, built from whatever the execution reached: pure, so the report
  * renderers (summary.md, report.html) and the completion event can be produced from its result.
  */
-import { type AttemptRecord, mergeAttempts, targetId } from '#lib/attempts.ts';
+import { type AttemptRecord, type FactsRecord, mergeAttempts, targetId } from '#lib/attempts.ts';
 import type { ResolvedTargets, TargetResult } from '#lib/contracts.ts';
 import {
   type LeftOutTask,
@@ -157,6 +157,8 @@ function leftOutOf(resolved: WriteReportInput['state']['resolved']): { list: Lef
 export interface ManifestSources {
   results: readonly TargetResult[];
   attempts: ReadonlyMap<string, readonly AttemptRecord[]>;
+  /** Task and capture facts that run-diagnostic kept out of the state. */
+  facts?: ReadonlyMap<string, FactsRecord>;
 }
 
 /** Builds the run manifest from the execution state, the targets' results and the attempt records. */
@@ -179,9 +181,16 @@ export function buildManifest(
     errors.push({ stage: 'ResolveTargets', ...normaliseCaughtError(state.resolveError) });
   if (state.runError) errors.push({ stage: 'RunTargets', ...normaliseCaughtError(state.runError) });
   if (state.reportError) errors.push({ stage: 'WriteReport', ...normaliseCaughtError(state.reportError) });
-  const targets = sources.results.map((result) =>
-    manifestTarget(result, sources.attempts.get(targetId(result.target)) ?? []),
-  );
+  const targets = sources.results.map((result) => {
+    const id = targetId(result.target);
+    const facts = result.status === 'failed' ? undefined : sources.facts?.get(id);
+    const withFacts: TargetResult = {
+      ...result,
+      ...(result.task === undefined && facts?.task !== undefined ? { task: facts.task } : {}),
+      ...(result.capture === undefined && facts?.capture !== undefined ? { capture: facts.capture } : {}),
+    };
+    return manifestTarget(withFacts, sources.attempts.get(id) ?? []);
+  });
   const byStatus = countByStatus(targets.map((target) => target.status));
   const leftOut = leftOutOf(state.resolved);
   const notes = Array.isArray(state.resolved?.notes)

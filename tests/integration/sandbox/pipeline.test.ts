@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TargetResult } from '#lib/contracts.ts';
 import type { Manifest } from '#lib/manifest.ts';
 import { DEMO_FAULTS, type Sandbox, startSandbox } from '#local/pipeline.ts';
-import { collectOutcome } from '#local/run-report.ts';
+import { collectOutcome, publishedFor } from '#local/run-report.ts';
 import { loadWorld } from '#local/world.ts';
 import { expectValidManifest } from '../../support/manifest-schema.ts';
 
@@ -117,6 +117,28 @@ describe('local sandbox pipeline (end to end)', () => {
       });
       expect(target.attempts).toEqual([{ number: 1, startedAt: expect.any(String) }]);
     }
+    // The task and capture facts travel through S3 (attempts/<target>/facts.json), not in the state.
+    const report = sandbox.journal.find(
+      (entry) => entry.executionName === name && entry.state === 'WriteReport',
+    );
+    const inState = (report?.input as { state: { results: TargetResult[] } }).state.results;
+    for (const result of inState) {
+      expect(result).not.toHaveProperty('task');
+      expect(result).not.toHaveProperty('capture');
+      expect(JSON.stringify(result).length).toBeLessThan(800);
+    }
+    const published = publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, name);
+    expect(published.events).toHaveLength(1);
+    expect(published.events[0]?.detail).toMatchObject({
+      outcome: 'succeeded',
+      manifestWritten: true,
+      counts: { succeeded: 2, skipped: 1 },
+      alarm: { name: 'payments-prod-checkout-api-cpu-high' },
+      cluster: 'payments-prod',
+      service: 'checkout-api',
+    });
+    expect(published.notifications).toHaveLength(1);
+    expect(published.notifications[0]?.message).toMatchObject({ version: '1.0', source: 'custom', id: name });
   });
 
   it('retries TargetNotConnected and an interrupted session, and survives duplicated, reordered messages', async () => {
