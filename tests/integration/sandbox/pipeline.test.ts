@@ -121,7 +121,8 @@ describe('local sandbox pipeline (end to end)', () => {
     const report = sandbox.journal.find(
       (entry) => entry.executionName === name && entry.state === 'WriteReport',
     );
-    const inState = (report?.input as { state: { results: TargetResult[] } }).state.results;
+    if (report === undefined) throw new Error('WriteReport did not run');
+    const inState = (report.input as { state: { results: TargetResult[] } }).state.results;
     for (const result of inState) {
       expect(result).not.toHaveProperty('task');
       expect(result).not.toHaveProperty('capture');

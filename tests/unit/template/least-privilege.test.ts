@@ -96,6 +96,7 @@ describe('template.yaml least privilege', () => {
       'events:PutEvents',
       'sns:Publish',
     ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
     expect(JSON.stringify(grant('events:PutEvents')?.Resource)).toContain(':event-bus/${EventBusName}');
     expect(grant('sns:Publish')?.Resource).toEqual({ Ref: 'NotificationTopicArn' });
   });
