@@ -81,14 +81,15 @@ export class NewlineRestorer extends Transform {
       this.heldCr = true;
       input = input.subarray(0, -1);
     }
-    const parts: Buffer[] = [];
+    const out = Buffer.allocUnsafe(input.length);
+    let length = 0;
     let from = 0;
-    for (let at = input.indexOf('\r\n', from); at >= 0; at = input.indexOf('\r\n', from)) {
-      parts.push(input.subarray(from, at));
+    for (let at = input.indexOf(CR, from); at >= 0; at = input.indexOf(CR, at + 1)) {
+      if (input[at + 1] !== LF) continue;
+      length += input.copy(out, length, from, at);
       from = at + 1;
     }
-    parts.push(input.subarray(from));
-    const out = parts.length === 1 ? input : Buffer.concat(parts);
-    if (out.length > 0) this.push(out);
+    length += input.copy(out, length, from);
+    if (length > 0) this.push(out.subarray(0, length));
   }
 }
