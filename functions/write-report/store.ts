@@ -1,6 +1,7 @@
 /** Stores the manifest; tells S3's transient failures (retried by the state machine) from permanent ones. */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Manifest } from '#lib/manifest.ts';
+import { safeJson } from '#lib/untrusted-text.ts';
 
 /** S3 could not take the manifest for now (throttling, 5xx, a timeout): Step Functions retries WriteReport. */
 export class ReportStoreUnavailableError extends Error {
@@ -59,7 +60,7 @@ export async function storeManifest(s3: S3Client, bucket: string, manifest: Mani
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
-        Body: `${JSON.stringify(manifest, null, 2)}\n`,
+        Body: `${safeJson(manifest, 2)}\n`,
         ContentType: 'application/json',
       }),
     );
