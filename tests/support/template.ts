@@ -90,9 +90,7 @@ export interface PolicyStatement {
 export function inlineStatements(resource: Resource): PolicyStatement[] {
   const policies = (resource.Properties?.Policies ?? []) as unknown[];
   return policies.flatMap((policy) => {
-    // A conditional policy (`!If [Condition, {Statement}, !Ref AWS::NoValue]`) counts with its granting branch.
-    const branch = (policy as { 'Fn::If'?: unknown[] })['Fn::If']?.[1] ?? policy;
-    const statement = (branch as { Statement?: PolicyStatement[] }).Statement;
+    const statement = (policy as { Statement?: PolicyStatement[] }).Statement;
     return statement ?? [];
   });
 }
