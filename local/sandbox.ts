@@ -64,6 +64,7 @@ const { DescribeExecutionCommand, SFNClient } = await import('@aws-sdk/client-sf
 const { loadWorld } = await import('./world.ts');
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
+const { presentReport } = await import('./report-page.ts');
 const { collectOutcome, downloadRun, formatOutcome, formatPublished, normaliseError, oneLine, publishedFor } =
   await import('./run-report.ts');
 const { writeFile, mkdir } = await import('node:fs/promises');
@@ -132,6 +133,7 @@ async function follow(
       ? `Downloaded ${files.length} object(s) to ${destination}/:\n${files.map((f) => `  ${f}`).join('\n')}`
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
+  for (const line of await presentReport(destination)) out(line);
   const published = publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, name);
   out('Published (EventBridge and SNS emulators):');
   for (const line of formatPublished(published)) out(line);
