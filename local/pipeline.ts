@@ -9,9 +9,11 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AgentEmulator, type AgentFaults, startAgentEmulator } from './agent-emulator/index.ts';
 import { type CloudWatchEmulator, startCloudWatchEmulator } from './cloudwatch-emulator/index.ts';
 import { type EcsEmulator, type EcsFaults, startEcsEmulator } from './ecs-emulator/index.ts';
+import { type EventBridgeEmulator, startEventBridgeEmulator } from './eventbridge-emulator/index.ts';
 import { invokeLocal, type LambdaHandler, type LocalFunction, loadTemplateFunctions } from './lambda.ts';
 import { type LocalS3, startLocalS3 } from './s3.ts';
 import { asLambdaTask, type SfnEmulator, startSfnEmulator, type TaskHandler } from './sfn-emulator/index.ts';
+import { type SnsEmulator, startSnsEmulator } from './sns-emulator/index.ts';
 import type { World } from './world.ts';
 
 const ROOT = new URL('../', import.meta.url);
@@ -25,6 +27,8 @@ export const STATE_FUNCTIONS = {
 
 export const STATE_MACHINE_NAME = 'ecs-alarm-diagnostics';
 export const OUTPUT_BUCKET = 'ecs-alarm-diagnostics-local-output';
+/** The topic the sandbox's NotificationTopicArn names (its SNS emulator records what reaches it). */
+export const NOTIFICATION_TOPIC_NAME = 'ecs-diagnostics-notifications';
 
 /** Local retry delays (ms) instead of the definition's seconds-to-minutes backoff. */
 export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, number> = {
@@ -110,6 +114,8 @@ export interface Sandbox {
     ssm: string;
     kms: string;
     cloudwatch: string;
+    eventbridge: string;
+    sns: string;
     dataChannel: string;
   };
   /** The environment the handlers run with (also what a user exports to point the CLI at the sandbox). */
@@ -118,6 +124,10 @@ export interface Sandbox {
   sfn: SfnEmulator;
   ecs: EcsEmulator;
   agent: AgentEmulator;
+  /** Completion events published on the local bus. */
+  eventbridge: EventBridgeEmulator;
+  /** Notifications published to the local topic. */
+  sns: SnsEmulator;
   journal: JournalEntry[];
   /** Invokes a function's real handler as Lambda would (e.g. start-run with an alarm event). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
@@ -161,6 +171,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stoppers.push(() => ecs.close());
     const cloudwatch: CloudWatchEmulator = await startCloudWatchEmulator({ world });
     stoppers.push(() => cloudwatch.close());
+    const eventbridge = await startEventBridgeEmulator({ buses: ['default'] });
+    stoppers.push(() => eventbridge.close());
+    const topicArn = `arn:aws:sns:${world.region}:${world.account}:${NOTIFICATION_TOPIC_NAME}`;
+    const sns = await startSnsEmulator({ topics: [topicArn] });
+    stoppers.push(() => sns.close());
 
     const stateMachineArn = `arn:aws:states:${world.region}:${world.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const env = sandboxEnv(world, {
@@ -168,6 +183,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       s3: s3.endpoint,
       agent: agent.httpEndpoint,
       cloudwatch: cloudwatch.endpoint,
+      eventbridge: eventbridge.endpoint,
+      sns: sns.endpoint,
+      topicArn,
       stateMachineArn,
       logLevel: options.logLevel ?? 'WARN',
     });
@@ -236,6 +254,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               ResolveTargets: task('ResolveTargets'),
               RunDiagnostic: task('RunDiagnostic'),
               WriteReport: task('WriteReport'),
+              ReportNotWritten: task('WriteReport'),
             };
           },
         },
@@ -256,6 +275,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         ssm: agent.httpEndpoint,
         kms: agent.httpEndpoint,
         cloudwatch: cloudwatch.endpoint,
+        eventbridge: eventbridge.endpoint,
+        sns: sns.endpoint,
         dataChannel: agent.url,
       },
       env,
@@ -263,6 +284,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       sfn,
       ecs,
       agent,
+      eventbridge,
+      sns,
       journal,
       invoke,
       close: stopAll,
@@ -286,6 +309,9 @@ function sandboxEnv(
     s3: string;
     agent: string;
     cloudwatch: string;
+    eventbridge: string;
+    sns: string;
+    topicArn: string;
     stateMachineArn: string;
     logLevel: string;
   },
@@ -300,7 +326,14 @@ function sandboxEnv(
     AWS_ENDPOINT_URL_SSM: local.agent,
     AWS_ENDPOINT_URL_KMS: local.agent,
     AWS_ENDPOINT_URL_CLOUDWATCH: local.cloudwatch,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: local.eventbridge,
+    AWS_ENDPOINT_URL_SNS: local.sns,
     OUTPUT_BUCKET,
+    EVENT_BUS_NAME: 'default',
+    NOTIFICATION_TOPIC_ARN: local.topicArn,
+    POWERTOOLS_METRICS_NAMESPACE: 'EcsAlarmDiagnosticsLocal',
+    // EMF metric lines go to stdout: shown with --verbose only.
+    POWERTOOLS_METRICS_DISABLED: local.logLevel === 'INFO' ? 'false' : 'true',
     STATE_MACHINE_ARN: local.stateMachineArn,
     ALARM_NAME_PREFIX: process.env.ALARM_NAME_PREFIX ?? '',
     ALLOWED_CLUSTERS: world.clusters.map((cluster) => cluster.name).join(','),

@@ -185,3 +185,57 @@ export function oneLine(text: string, max = 300): string {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** What the run published: its completion events and its chat notifications. */
+export interface Published {
+  events: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>;
+  notifications: Array<{ topicArn: string; message: Record<string, unknown> }>;
+}
+
+/** Picks one execution's events (by `detail.executionName`) and notifications (by the message `id`). */
+export function publishedFor(
+  events: ReadonlyArray<{ source: string; detailType: string; detail: unknown }>,
+  messages: ReadonlyArray<{ topicArn: string; message: string }>,
+  executionName: string,
+): Published {
+  const parse = (text: string): Record<string, unknown> => {
+    try {
+      const value: unknown = JSON.parse(text);
+      return isRecord(value) ? value : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    events: events
+      .filter((event) => isRecord(event.detail) && event.detail.executionName === executionName)
+      .map((event) => ({
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail as Record<string, unknown>,
+      })),
+    notifications: messages
+      .map((message) => ({ topicArn: message.topicArn, message: parse(message.message) }))
+      .filter((notification) => notification.message.id === executionName),
+  };
+}
+
+/** Readable lines: each event's outcome, counts and report, each notification's title and text. */
+export function formatPublished(published: Published): string[] {
+  const lines: string[] = [];
+  for (const event of published.events) {
+    const detail = event.detail;
+    lines.push(
+      `  event ${event.source} "${event.detailType}": outcome=${String(detail.outcome)} manifestWritten=${String(detail.manifestWritten)} counts=${JSON.stringify(detail.counts)}`,
+    );
+    lines.push(`        report: ${String(detail.report)}`);
+  }
+  if (published.events.length === 0) lines.push('  no completion event was published');
+  for (const notification of published.notifications) {
+    const content = isRecord(notification.message.content) ? notification.message.content : {};
+    lines.push(`  notification to ${notification.topicArn}: ${oneLine(String(content.title ?? ''))}`);
+    for (const line of String(content.description ?? '').split('\n')) lines.push(`        ${oneLine(line)}`);
+  }
+  if (published.notifications.length === 0) lines.push('  no notification was published');
+  return lines;
+}

@@ -88,9 +88,9 @@ const { loadWorld } = await import('./world.ts');
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
 const { presentReport } = await import('./report-page.ts');
-const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
-  './run-report.ts'
-);
+const { collectOutcome, downloadRun, formatOutcome, formatPublished, normaliseError, oneLine, publishedFor } =
+  await import('./run-report.ts');
+const { writeFile, mkdir } = await import('node:fs/promises');
 type JournalEntry = import('./pipeline.ts').JournalEntry;
 type Sandbox = import('./pipeline.ts').Sandbox;
 
@@ -157,6 +157,16 @@ async function follow(
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
   for (const line of await presentReport(destination)) out(line);
+  const published = publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, name);
+  out('Published (EventBridge and SNS emulators):');
+  for (const line of formatPublished(published)) out(line);
+  await mkdir(destination, { recursive: true });
+  await writeFile(join(destination, 'events.json'), `${JSON.stringify(published.events, null, 2)}\n`);
+  await writeFile(
+    join(destination, 'notifications.json'),
+    `${JSON.stringify(published.notifications, null, 2)}\n`,
+  );
+  out(`  kept in ${destination}/events.json and notifications.json`);
   return described.status === 'SUCCEEDED';
 }
 

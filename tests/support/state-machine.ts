@@ -39,7 +39,7 @@ export function definitionPlaceholders(): Set<string> {
 type Handler = (input: never) => unknown;
 
 /** The Task states of the definition. */
-export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport';
+export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport' | 'ReportNotWritten';
 
 export interface RunOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -57,13 +57,18 @@ export interface RunOutcome {
  */
 export async function runDefinition(
   input: unknown,
-  handlers: Record<TaskStateName, Handler>,
+  handlers: Record<Exclude<TaskStateName, 'ReportNotWritten'>, Handler> & { ReportNotWritten?: Handler },
   options: { retryIntervalOverrides?: Record<string, number | number[]>; executionName?: string } = {},
 ): Promise<RunOutcome> {
-  const calls: Record<TaskStateName, unknown[]> = { ResolveTargets: [], RunDiagnostic: [], WriteReport: [] };
+  const calls: Record<TaskStateName, unknown[]> = {
+    ResolveTargets: [],
+    RunDiagnostic: [],
+    WriteReport: [],
+    ReportNotWritten: [],
+  };
   const attemptsByTarget = new Map<string, number>();
   const local = Object.fromEntries(
-    Object.entries(handlers).map(([state, handler]) => [
+    Object.entries({ ReportNotWritten: handlers.WriteReport, ...handlers }).map(([state, handler]) => [
       state,
       async (rawInput: unknown) => {
         let stateInput = rawInput;

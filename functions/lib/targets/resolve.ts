@@ -8,6 +8,7 @@ import { catalogScriptNames, isCatalogScript } from '../catalog.ts';
 import type { ResolvedTargets, SkippedTarget, Target } from '../contracts.ts';
 import { describeError, InvalidRequestError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import type { LeftOutTask } from '../manifest.ts';
 import { type DiagnosticsRequest, MAX_CONCURRENCY, parseRequest } from '../request.ts';
 import { lastArnSegment, runPrefix } from '../s3-keys.ts';
 import { routeRequest } from './alarm-route.ts';
@@ -109,7 +110,11 @@ async function candidateTasks(ecs: ECSClient, location: Location): Promise<strin
 interface LocationResult {
   targets: Target[];
   skipped: SkippedTarget[];
+  leftOut: LeftOutTask[];
 }
+
+/** Most left-out tasks listed per run (all are counted in `leftOutCount`). */
+export const MAX_LEFT_OUT_LISTED = 50;
 
 /** The alarm-dimension hints of a location, their names, and the form ECS accepts for each. */
 const HINTS = [
@@ -169,6 +174,7 @@ async function resolveLocation(
         ...skipped,
         { cluster, reason: `no RUNNING tasks found for ${what} (from ${location.origin})` },
       ],
+      leftOut: [],
     };
   }
   const described = await describeTasks(clients.ecs, location.cluster, arns);
@@ -189,6 +195,15 @@ async function resolveLocation(
   }
   const explicit = location.tasks !== undefined;
   const sample = explicit ? eligible : sampleTasks(eligible, options.maxTasks, location.preferredTaskId);
+  const sampled = new Set(sample.map((task) => task.taskArn));
+  const leftOut: LeftOutTask[] = eligible
+    .filter((task) => !sampled.has(task.taskArn))
+    .map((task) => ({
+      cluster,
+      ...(location.service === undefined ? {} : { service: lastArnSegment(location.service) }),
+      taskArn: task.taskArn ?? '',
+      reason: `not sampled: ${sample.length} of ${eligible.length} eligible tasks diagnosed (maxTasks ${options.maxTasks}, spread across zones)`,
+    }));
 
   const targets: Target[] = [];
   const container = options.containerOverride ?? location.container ?? options.containerFallback;
@@ -228,7 +243,7 @@ async function resolveLocation(
       reason: `and ${more} more tasks or containers skipped`,
     });
   }
-  return { targets, skipped };
+  return { targets, skipped, leftOut };
 }
 
 /** Errors that concern one location only (its names, its cluster or service): skipped when others remain. */
@@ -281,6 +296,7 @@ export async function resolveTargets(
 
   const targets: Target[] = [];
   const skipped: SkippedTarget[] = [];
+  const leftOut: LeftOutTask[] = [];
   const allowed = config.allowedClusters;
   const definitions = taskDefinitionReader(clients.ecs);
   const several = routed.locations.length > 1;
@@ -316,6 +332,7 @@ export async function resolveTargets(
       const result = await resolveLocation(clients, location, options);
       targets.push(...result.targets);
       skipped.push(...result.skipped);
+      leftOut.push(...result.leftOut);
     } catch (error) {
       // One bad location of a multi-metric alarm (a wrong ClusterName, a deleted service) must not cost the
       // others their diagnostics; transient errors still fail the state for its retry.
@@ -344,6 +361,8 @@ export async function resolveTargets(
     targets,
     skipped,
     maxConcurrency: request.maxConcurrency ?? MAX_CONCURRENCY.fallback,
+    leftOut: leftOut.slice(0, MAX_LEFT_OUT_LISTED),
+    leftOutCount: leftOut.length,
   };
   const alarmName = request.source.alarmName ?? request.alarm?.name;
   if (alarmName !== undefined) resolved.run.alarmName = alarmName;

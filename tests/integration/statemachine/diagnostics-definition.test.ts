@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import aslValidator from 'asl-validator';
 import type { Target, TargetResult } from '#lib/contracts.ts';
+import { capturedCount, countByStatus } from '#lib/outcome.ts';
 import { loadDefinition, runDefinition } from '../../support/state-machine.ts';
 
 function target(id: string): Target {
@@ -36,13 +37,18 @@ function namedError(name: string, message = `${name} from the test handler`): Er
   return error;
 }
 
-/** A WriteReport stand-in that counts outcomes the way write-report does. */
-async function countingReport(input: { state: { results?: TargetResult[] } }) {
+/** A WriteReport stand-in that counts outcomes the way write-report does (lib/outcome.ts). */
+async function countingReport(input: { state: { results?: TargetResult[]; reportError?: unknown } }) {
   const results = input.state.results ?? [];
+  const byStatus = countByStatus(
+    results.map((result) => (result.status === 'skipped' ? 'failed' : result.status)),
+  );
   return {
     manifestKey: `${run.prefix}manifest.json`,
-    succeeded: results.filter((result) => result.status === 'succeeded').length,
-    failed: results.filter((result) => result.status === 'failed').length,
+    manifestWritten: input.state.reportError === undefined,
+    captured: capturedCount(byStatus),
+    succeeded: byStatus.succeeded,
+    failed: byStatus.failed,
   };
 }
 
@@ -246,5 +252,90 @@ describe('statemachines/diagnostics.asl.json', () => {
 
     expect(outcome.status).toBe('SUCCEEDED');
     expect(widest).toBe(2);
+  });
+
+  it.each([
+    ['partial', { status: 'partial', partialReasons: ['exit-code'], exitCode: 3 }],
+    ['not-applicable', { status: 'not-applicable', exitCode: 97 }],
+  ])('ends in Succeed when every target is %s: an output was captured', async (_, fields) => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a', 'b'),
+        RunDiagnostic: async (input: { target: Target; retryCount: number }) => ({
+          ...succeeded(input),
+          ...fields,
+        }),
+        WriteReport: countingReport,
+      },
+    );
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toMatchObject({ captured: 2, succeeded: 0 });
+  });
+
+  it('retries WriteReport on ReportStoreUnavailableError (S3 transient) and then succeeds', async () => {
+    let calls = 0;
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async (input: { state: { results?: TargetResult[] } }) => {
+          calls += 1;
+          if (calls <= 2) throw namedError('ReportStoreUnavailableError', 'SlowDown');
+          return countingReport(input);
+        },
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.WriteReport).toHaveLength(3);
+    expect(outcome.calls.ReportNotWritten).toHaveLength(0);
+    expect(outcome.status).toBe('SUCCEEDED');
+  });
+
+  it('on a permanent WriteReport failure still runs ReportNotWritten with the error, then fails', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async () => {
+          throw namedError('ManifestWriteError', 'AccessDenied');
+        },
+        ReportNotWritten: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.WriteReport).toHaveLength(1);
+    expect(outcome.calls.ReportNotWritten).toHaveLength(1);
+    expect(outcome.calls.ReportNotWritten[0]).toMatchObject({
+      state: { results: [{ status: 'succeeded' }], reportError: { Error: 'ManifestWriteError' } },
+      execution: { name: 'test-execution' },
+    });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error?.name).toBe('ManifestNotWritten');
+  });
+
+  it('ends in ManifestNotWritten even when the notification step fails too', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async () => {
+          throw namedError('ManifestWriteError', 'AccessDenied');
+        },
+        ReportNotWritten: async () => {
+          throw namedError('Error', 'the notification failed too');
+        },
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error?.name).toBe('ManifestNotWritten');
   });
 });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { buildExecCommand, execArgv, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
+import { buildExecCommand, execArgv, MARKER_PREFIX, newNonce, PRELUDE_PREFIX } from '#lib/capture/command.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
 import { BUSYBOX, DASH, describeWithTools } from '../../support/require-tool.ts';
 
@@ -53,7 +53,9 @@ describe('capture/command', () => {
       const wrapped = run(shellSplit(buildExecCommand(script, nonce)));
 
       // Assert
-      expect(wrapped.stdout).toBe(`${direct.stdout}${MARKER_PREFIX}${nonce}=${direct.status}\n`);
+      expect(wrapped.stdout).toBe(
+        `${PRELUDE_PREFIX}${nonce}\n${direct.stdout}${MARKER_PREFIX}${nonce}=${direct.status}\n`,
+      );
       expect(wrapped.status).toBe(0);
     },
   );
@@ -63,7 +65,7 @@ describe('capture/command', () => {
 
     const result = run(shellSplit(buildExecCommand('echo "$TERM $PAGER $NO_COLOR"; cat; echo done', nonce)));
 
-    expect(result.stdout).toBe(`dumb cat 1\ndone\n${MARKER_PREFIX}${nonce}=0\n`);
+    expect(result.stdout).toBe(`${PRELUDE_PREFIX}${nonce}\ndumb cat 1\ndone\n${MARKER_PREFIX}${nonce}=0\n`);
   });
 
   it('never puts the whole marker on a command line', () => {
@@ -72,6 +74,7 @@ describe('capture/command', () => {
     const command = buildExecCommand('true', nonce);
 
     expect(command).not.toContain(`${MARKER_PREFIX}${nonce}`);
+    expect(command).not.toContain(`${PRELUDE_PREFIX}${nonce}`);
   });
 
   it('draws a fresh 32-hex-digit nonce each time and rejects a malformed one', () => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { buildExecCommand, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
+import { buildExecCommand, MARKER_PREFIX, newNonce, PRELUDE_PREFIX } from '#lib/capture/command.ts';
 import { catalogScriptNames, getCatalogScript } from '#lib/catalog.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
 import { BUSYBOX, DASH, describeWithTools } from '../../support/require-tool.ts';
@@ -112,7 +112,10 @@ describeWithTools([BUSYBOX, DASH])('catalog scripts running in images that do no
 
       // Assert
       expect(result.stderr).toBe('');
-      const status = RUNTIME_SCRIPTS.has(name) && result.stdout.startsWith('not applicable') ? 97 : 0;
+      // The wrapper's first line is the newline prelude (see diagnostics/README.md); the script's output follows.
+      expect(result.stdout.startsWith(`${PRELUDE_PREFIX}${nonce}\n`)).toBe(true);
+      const printed = result.stdout.slice(`${PRELUDE_PREFIX}${nonce}\n`.length);
+      const status = RUNTIME_SCRIPTS.has(name) && printed.startsWith('not applicable') ? 97 : 0;
       expect(result.stdout.endsWith(`${MARKER_PREFIX}${nonce}=${status}\n`)).toBe(true);
       for (const section of SECTIONS[name] ?? []) expect(result.stdout).toMatch(section);
       if (name === 'basic') expect(result.stdout).toContain('ss/netstat: not available in this image');

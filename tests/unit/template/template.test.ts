@@ -136,16 +136,22 @@ describe('template.yaml', () => {
     }
   });
 
-  it('lets functions write only under the bucket runs/ prefix', () => {
-    const writes = allStatements().filter(([, statement]) =>
-      actionsOf(statement).some((a) => a.startsWith('s3:')),
+  it('lets functions write only under the bucket runs/ prefix, and list or read only runs/ (attempt records)', () => {
+    const statements = allStatements().filter(
+      ([, statement]) => statement.Effect !== 'Deny' && actionsOf(statement).some((a) => a.startsWith('s3:')),
     );
-    expect(writes.length).toBeGreaterThan(0);
-    for (const [, statement] of writes) {
-      if (statement.Effect === 'Deny') continue;
-      expect((statement.Resource as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
-        /^\$\{OutputBucket\.Arn\}\/runs\/\*/,
-      );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const [, statement] of statements) {
+      const actions = actionsOf(statement);
+      if (actions.includes('s3:ListBucket')) {
+        expect(actions).toEqual(['s3:ListBucket']);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['OutputBucket', 'Arn'] });
+        expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+      } else {
+        expect((statement.Resource as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
+          /^\$\{OutputBucket\.Arn\}\/runs\/\*/,
+        );
+      }
     }
   });
 
