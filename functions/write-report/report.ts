@@ -1,5 +1,6 @@
 import type { ResolvedTargets, SkippedTarget, Target, TargetResult } from '#lib/contracts.ts';
 import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
+import { readinessFields } from './readiness.ts';
 
 /** What Step Functions records for a caught error (`Cause` is a JSON string for Lambda errors on AWS). */
 export interface CaughtError {
@@ -103,7 +104,8 @@ function normaliseResult(value: unknown): TargetResult {
     error !== undefined && typeof error.name === 'string' && typeof error.message === 'string'
       ? { name: error.name, message: error.message }
       : normaliseCaughtError(error);
-  return { ...result, target, status: 'failed', error: normalised };
+  const { readiness, ...rest } = result as typeof result & { readiness?: unknown };
+  return { ...rest, target, status: 'failed', error: normalised, ...readinessFields(readiness) };
 }
 
 /**
