@@ -13,6 +13,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   ResolveTargetsFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:resolve-targets',
   RunDiagnosticFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:run-diagnostic',
   WriteReportFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:write-report',
+  CheckReadinessFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:check-readiness',
 };
 
 /** The raw definition text, placeholders and all. */
@@ -39,7 +40,7 @@ export function definitionPlaceholders(): Set<string> {
 type Handler = (input: never) => unknown;
 
 /** The Task states of the definition. */
-export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport';
+export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport' | 'CheckReadiness';
 
 export interface RunOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -57,13 +58,22 @@ export interface RunOutcome {
  */
 export async function runDefinition(
   input: unknown,
-  handlers: Record<TaskStateName, Handler>,
+  handlers: Omit<Record<TaskStateName, Handler>, 'CheckReadiness'> & { CheckReadiness?: Handler },
   options: { retryIntervalOverrides?: Record<string, number | number[]>; executionName?: string } = {},
 ): Promise<RunOutcome> {
-  const calls: Record<TaskStateName, unknown[]> = { ResolveTargets: [], RunDiagnostic: [], WriteReport: [] };
+  const calls: Record<TaskStateName, unknown[]> = {
+    ResolveTargets: [],
+    RunDiagnostic: [],
+    WriteReport: [],
+    CheckReadiness: [],
+  };
   const attemptsByTarget = new Map<string, number>();
+  const withDefaults: Record<string, Handler> = {
+    CheckReadiness: () => ({ checks: [], key: 'runs/test/readiness.json', reused: false }),
+    ...handlers,
+  };
   const local = Object.fromEntries(
-    Object.entries(handlers).map(([state, handler]) => [
+    Object.entries(withDefaults).map(([state, handler]) => [
       state,
       async (rawInput: unknown) => {
         let stateInput = rawInput;
