@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AgentEmulator, type AgentFaults, startAgentEmulator } from './agent-emulator/index.ts';
 import { type CloudWatchEmulator, startCloudWatchEmulator } from './cloudwatch-emulator/index.ts';
+import { type Ec2Emulator, startEc2Emulator } from './ec2-emulator/index.ts';
 import { type EcsEmulator, type EcsFaults, startEcsEmulator } from './ecs-emulator/index.ts';
+import { type IamEmulator, startIamEmulator } from './iam-emulator/index.ts';
 import { invokeLocal, type LambdaHandler, type LocalFunction, loadTemplateFunctions } from './lambda.ts';
 import { type LocalS3, startLocalS3 } from './s3.ts';
 import { asLambdaTask, type SfnEmulator, startSfnEmulator, type TaskHandler } from './sfn-emulator/index.ts';
-import type { World } from './world.ts';
+import { type World, worldArns } from './world.ts';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -21,6 +23,7 @@ export const STATE_FUNCTIONS = {
   ResolveTargets: 'resolve-targets',
   RunDiagnostic: 'run-diagnostic',
   WriteReport: 'write-report',
+  CheckReadiness: 'check-readiness',
 } as const;
 
 export const STATE_MACHINE_NAME = 'ecs-alarm-diagnostics';
@@ -31,6 +34,7 @@ export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, numb
   ResolveTargets: 200,
   RunDiagnostic: 1000,
   WriteReport: 200,
+  CheckReadiness: 200,
 };
 
 /** The fault switches `--faults` turns on. */
@@ -70,6 +74,8 @@ export interface Sandbox {
     ssm: string;
     kms: string;
     cloudwatch: string;
+    iam: string;
+    ec2: string;
     dataChannel: string;
   };
   /** The environment the handlers run with (also what a user exports to point the CLI at the sandbox). */
@@ -77,6 +83,8 @@ export interface Sandbox {
   s3: LocalS3;
   sfn: SfnEmulator;
   ecs: EcsEmulator;
+  iam: IamEmulator;
+  ec2: Ec2Emulator;
   agent: AgentEmulator;
   journal: JournalEntry[];
   /** Invokes a function's real handler as Lambda would (e.g. start-run with an alarm event). */
@@ -121,6 +129,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stoppers.push(() => ecs.close());
     const cloudwatch: CloudWatchEmulator = await startCloudWatchEmulator({ world });
     stoppers.push(() => cloudwatch.close());
+    const iam = await startIamEmulator({ world });
+    stoppers.push(() => iam.close());
+    const ec2 = await startEc2Emulator({ world });
+    stoppers.push(() => ec2.close());
 
     const stateMachineArn = `arn:aws:states:${world.region}:${world.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const env = sandboxEnv(world, {
@@ -128,6 +140,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       s3: s3.endpoint,
       agent: agent.httpEndpoint,
       cloudwatch: cloudwatch.endpoint,
+      iam: iam.endpoint,
+      ec2: ec2.endpoint,
       stateMachineArn,
       logLevel: options.logLevel ?? 'WARN',
     });
@@ -196,6 +210,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               ResolveTargets: task('ResolveTargets'),
               RunDiagnostic: task('RunDiagnostic'),
               WriteReport: task('WriteReport'),
+              CheckReadiness: task('CheckReadiness'),
             };
           },
         },
@@ -216,12 +231,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         ssm: agent.httpEndpoint,
         kms: agent.httpEndpoint,
         cloudwatch: cloudwatch.endpoint,
+        iam: iam.endpoint,
+        ec2: ec2.endpoint,
         dataChannel: agent.url,
       },
       env,
       s3,
       sfn,
       ecs,
+      iam,
+      ec2,
       agent,
       journal,
       invoke,
@@ -246,6 +265,8 @@ function sandboxEnv(
     s3: string;
     agent: string;
     cloudwatch: string;
+    iam: string;
+    ec2: string;
     stateMachineArn: string;
     logLevel: string;
   },
@@ -260,6 +281,9 @@ function sandboxEnv(
     AWS_ENDPOINT_URL_SSM: local.agent,
     AWS_ENDPOINT_URL_KMS: local.agent,
     AWS_ENDPOINT_URL_CLOUDWATCH: local.cloudwatch,
+    AWS_ENDPOINT_URL_IAM: local.iam,
+    AWS_ENDPOINT_URL_EC2: local.ec2,
+    ...(world.stackRole !== undefined ? { EXEC_ROLE_ARN: worldArns(world).role(world.stackRole) } : {}),
     OUTPUT_BUCKET,
     STATE_MACHINE_ARN: local.stateMachineArn,
     ALARM_NAME_PREFIX: process.env.ALARM_NAME_PREFIX ?? '',
