@@ -3,13 +3,17 @@
  * on generated output fed in 1 KiB chunks (the agent's payload size) and in 64 KiB chunks, and on
  * secret-dense output. Reports MB/s of wall time, CPU seconds and peak RSS / heap growth.
  *
+ * Also reports recall on the secret corpus and false positives on the ordinary-output corpus
+ * (tests/fixtures/redaction/), and throughput on that ordinary output repeated.
+ *
  *   npm run bench -- redaction            (REDACTION_BENCH_MB=32 by default)
  */
+import { readFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExitMarkerParser } from '#lib/capture/exit-marker.ts';
 import { OutputCap } from '#lib/capture/output-cap.ts';
-import { Redactor } from '#lib/capture/redact.ts';
+import { Redactor, redactBuffer } from '#lib/capture/redact.ts';
 import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
 
 const MB = 1024 * 1024;
@@ -25,6 +29,41 @@ async function* rechunk(source: Readable, size: number): AsyncGenerator<Buffer> 
     }
   }
   if (pending.length > 0) yield pending;
+}
+
+const fixtures = new URL('../tests/fixtures/redaction/', import.meta.url);
+const SECRETS = JSON.parse(readFileSync(new URL('secrets.json', fixtures), 'utf8')) as {
+  kind: string;
+  text: string;
+  secret: string;
+}[];
+const BENIGN = Buffer.from(readFileSync(new URL('benign.txt', fixtures), 'utf8'));
+
+function corpusQuality(): void {
+  const found = SECRETS.filter(
+    ({ text, secret }) => !redactBuffer(Buffer.from(text)).data.toString('latin1').includes(secret),
+  ).length;
+  const lines = BENIGN.toString('latin1').split('\n');
+  const falsePositives = lines.filter((line) => redactBuffer(Buffer.from(line)).count > 0).length;
+  const kinds = new Set(SECRETS.map((s) => s.kind)).size;
+  process.stdout.write(
+    `corpus: recall ${found}/${SECRETS.length} secrets of ${kinds} kinds (${((100 * found) / SECRETS.length).toFixed(1)}%), ` +
+      `false positives ${falsePositives}/${lines.length} ordinary lines\n`,
+  );
+}
+
+function repeated(block: Buffer, totalBytes: number): Readable {
+  let produced = 0;
+  return new Readable({
+    read() {
+      if (produced >= totalBytes) {
+        this.push(null);
+        return;
+      }
+      produced += block.length;
+      this.push(block);
+    },
+  });
 }
 
 function secretDense(totalBytes: number): Readable {
@@ -87,7 +126,9 @@ async function run(name: string, source: () => Readable, chunkSize: number, reda
   );
 }
 
+corpusQuality();
 await run('marker + cap only, 1 KiB chunks (baseline)', () => generatedOutput(TOTAL), 1024, false);
 await run('marker + redactor + cap, 1 KiB chunks', () => generatedOutput(TOTAL), 1024, true);
 await run('marker + redactor + cap, 64 KiB chunks', () => generatedOutput(TOTAL), 64 * 1024, true);
 await run('secret-dense output, 1 KiB chunks', () => secretDense(TOTAL / 4), 1024, true);
+await run('ordinary diagnostic output (corpus), 1 KiB chunks', () => repeated(BENIGN, TOTAL / 4), 1024, true);

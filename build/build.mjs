@@ -3,7 +3,9 @@
  * The one esbuild configuration: a minified ESM bundle with a source map per function, for Lambda's
  * nodejs24.x runtime. `npm run build` builds every function into dist/<name>/index.mjs; SAM's
  * makefile builds call `node build/build.mjs --only <name> --outdir $(ARTIFACTS_DIR)`.
- * Plain JavaScript so that it also runs on the system Node (20) that `sam build` may use.
+ * Plain JavaScript so that it also runs on the system Node (20) that `sam build` may use. The same
+ * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/ecs-diag.mjs, one file that runs on
+ * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -49,6 +51,22 @@ export function bundleOptions(name, outdir) {
   };
 }
 
+/** The esbuild options for the CLI: the function options, for Node 20 (the entry's shebang is kept). */
+export function cliOptions(outdir) {
+  return {
+    ...bundleOptions('cli', outdir),
+    entryPoints: { 'ecs-diag': join(root, 'bin', 'ecs-diag.ts') },
+    target: 'node20',
+  };
+}
+
+/** Builds the CLI into `outdir` (default dist/cli) and returns its size. */
+export async function buildCli(outdir = join(root, 'dist', 'cli')) {
+  const result = await build(cliOptions(outdir));
+  const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('ecs-diag.mjs'));
+  return { file: bundle?.[0] ?? '', bytes: bundle?.[1].bytes ?? 0 };
+}
+
 /** Builds the named functions (all by default) and returns each bundle's size in bytes. */
 export async function buildFunctions(names = functionNames(), outRoot = join(root, 'dist'), single = false) {
   const sizes = {};
@@ -64,14 +82,17 @@ export async function buildFunctions(names = functionNames(), outRoot = join(roo
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { only: { type: 'string' }, outdir: { type: 'string' } } });
   const all = functionNames();
-  if (values.only !== undefined && !all.includes(values.only)) {
+  if (values.only !== undefined && values.only !== 'cli' && !all.includes(values.only)) {
     process.stderr.write(
-      `build: --only ${JSON.stringify(values.only)} is not a function; use one of ${all.join(', ')}\n`,
+      `build: --only ${JSON.stringify(values.only)} is not a function; use cli or one of ${all.join(', ')}\n`,
     );
     process.exit(2);
   }
-  const names = values.only ? [values.only] : all;
+  const names = values.only === 'cli' ? [] : values.only ? [values.only] : all;
   const sizes = await buildFunctions(names, values.outdir ?? join(root, 'dist'), values.outdir !== undefined);
+  if (values.only === undefined || values.only === 'cli') {
+    sizes['ecs-diag (CLI)'] = await buildCli(values.outdir ?? join(root, 'dist', 'cli'));
+  }
   process.stdout.write('function            bundle (minified ESM)   file\n');
   for (const [name, { file, bytes }] of Object.entries(sizes)) {
     const kib = `${(bytes / 1024).toFixed(1)} KiB`;

@@ -4,6 +4,8 @@
  * generated module is stale. Header lines `# @key value` carry the metadata (description,
  * timeoutSeconds, outputCapBytes, tools). The text that travels in the command drops comment lines,
  * blank lines and indentation, so scripts must not use here-documents or multi-line quoted strings.
+ * A line `# @include lib/<name>.sh` is replaced by that fragment of diagnostics/lib/ (code every script
+ * shares: the prelude, the resource view); fragments hold no header lines and include nothing.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,24 @@ export interface GeneratedEntry {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+/** biome.json's formatter.lineWidth. */
+const LINE_WIDTH = 110;
 const KEYS = ['description', 'timeoutSeconds', 'outputCapBytes', 'tools'] as const;
+const INCLUDE = /^# @include (lib\/[a-z][a-z0-9-]{0,30}\.sh)$/gm;
+
+/** Replaces each `# @include lib/<name>.sh` line by the fragment's text; throws naming a missing fragment. */
+export function expandIncludes(file: string, source: string, read: (fragment: string) => string): string {
+  return source.replace(INCLUDE, (_line, fragment: string) => {
+    let text: string;
+    try {
+      text = read(fragment);
+    } catch {
+      throw new Error(`${file}: # @include ${fragment}: no such fragment in diagnostics/`);
+    }
+    if (/^# @/m.test(text)) throw new Error(`${fragment}: a fragment holds no header or @include lines`);
+    return text.trimEnd();
+  });
+}
 
 /** Removes comment lines, blank lines and indentation (the shebang line goes too: the text runs under sh -c). */
 export function compactScript(source: string): string {
@@ -32,7 +51,7 @@ export function compactScript(source: string): string {
     .concat('\n');
 }
 
-/** Parses one script file into its catalog entry; throws naming the file and the problem. */
+/** Parses one script file (includes already expanded) into its catalog entry; throws naming the file and the problem. */
 export function parseScript(file: string, source: string): GeneratedEntry {
   const name = file.replace(/\.sh$/, '');
   if (!NAME.test(name)) throw new Error(`${file}: the name must match ${NAME}`);
@@ -42,6 +61,7 @@ export function parseScript(file: string, source: string): GeneratedEntry {
   const meta = new Map<string, string>();
   for (const match of source.matchAll(/^# @(\w+) (.+)$/gm)) {
     const [, key, value] = match;
+    if (key === 'include') throw new Error(`${file}: bad # @include line (lib/<name>.sh): ${value}`);
     if (key !== undefined && value !== undefined) meta.set(key, value.trim());
   }
   for (const key of KEYS) if (!meta.get(key)) throw new Error(`${file}: missing header line "# @${key} ..."`);
@@ -70,7 +90,13 @@ export function readCatalog(dir: string): GeneratedEntry[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.sh'))
     .sort()
-    .map((file) => parseScript(file, readFileSync(join(dir, file), 'utf8')));
+    .map((file) => {
+      const source = readFileSync(join(dir, file), 'utf8');
+      return parseScript(
+        file,
+        expandIncludes(file, source, (fragment) => readFileSync(join(dir, fragment), 'utf8')),
+      );
+    });
 }
 
 /** A string literal quoted the way biome prints it (single quotes unless the text holds one). */
@@ -78,6 +104,12 @@ function quote(value: string): string {
   const escaped = value.replace(/\\/g, '\\\\');
   if (value.includes("'") && !value.includes('"')) return `"${escaped}"`;
   return `'${escaped.replace(/'/g, "\\'")}'`;
+}
+
+/** A `key: value,` property line, or the value on its own line when biome would wrap it. */
+function wrapped(key: string, value: string): string {
+  const line = `    ${key}: ${value},`;
+  return line.length <= LINE_WIDTH ? line : `    ${key}:\n      ${value},`;
 }
 
 /** The text of functions/lib/catalog.generated.ts for these entries (stable under `biome format`). */
@@ -90,7 +122,7 @@ export function renderCatalogModule(entries: GeneratedEntry[]): string {
         `    description:\n      ${quote(entry.description)},`,
         `    timeoutSeconds: ${entry.timeoutSeconds},`,
         `    outputCapBytes: ${entry.outputCapBytes},`,
-        `    tools: ${quote(entry.tools)},`,
+        wrapped('tools', quote(entry.tools)),
         `    textBase64:\n      ${quote(entry.textBase64)},`,
         `    sha256: ${quote(entry.sha256)},`,
         '  },',

@@ -1,5 +1,5 @@
 #!/bin/sh
-# @description Interfaces, routes, DNS configuration and resolution of configured names, socket states, TCP connectivity checks to configured host:port pairs (3 s timeouts).
+# @description The container's limits and network counters (ECS task metadata, cgroup), interfaces, routes, DNS configuration and resolution of configured names, socket states, TCP connectivity checks to configured host:port pairs (3 s timeouts).
 # @timeoutSeconds 90
 # @outputCapBytes 2097152
 # @tools ip or ifconfig, getent or nslookup, ss or netstat, nc (each optional; /proc is read directly)
@@ -9,18 +9,9 @@
 
 # No pathname expansion: configured names are split into words, never globbed.
 set -f
-have() { command -v "$1" >/dev/null 2>&1; }
-section() { printf '\n===== %s =====\n' "$1"; }
-na() { printf '%s: not available in this image\n' "$1"; }
-# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
-# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
-if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
-envof() { tr '\000' '\n' 2>/dev/null <"/proc/$1/environ" | grep -E "^$2=" | head -n 1 | cut -d= -f2-; }
-conf() {
-  v=$(envof "$$" "$1")
-  [ -n "$v" ] || v=$(envof 1 "$1")
-  printf '%s' "$v" | tr ',' ' '
-}
+# @include lib/prelude.sh
+# Configured lists may be comma- or space-separated.
+confl() { conf "$1" | tr ',' ' '; }
 safe_host() { case $1 in '' | -* | *[!A-Za-z0-9.:_-]*) return 1 ;; esac; }
 # TCP connect with a 3 s timeout: netcat with -z, else busybox nc (-e true closes at once), else bash /dev/tcp.
 tcp_check() {
@@ -30,6 +21,7 @@ tcp_check() {
   else return 127; fi
 }
 
+# @include lib/resources.sh
 section interfaces
 if have ip; then ip addr; elif have ifconfig; then ifconfig -a; else na "ip/ifconfig"; cat /proc/net/dev 2>/dev/null; fi
 
@@ -43,7 +35,7 @@ if [ -r /etc/hosts ]; then grep -vE '^[[:space:]]*(#|$)' /etc/hosts; fi
 section "dns resolution"
 region=$(conf AWS_REGION)
 case $region in *[!a-z0-9-]* | '') region= ;; esac
-names=$(conf ECSDIAG_DNS_NAMES)
+names=$(confl ECSDIAG_DNS_NAMES)
 [ -n "$region" ] && names="$names ssmmessages.$region.amazonaws.com ecs.$region.amazonaws.com"
 [ -n "$names" ] || printf 'no names configured (set ECSDIAG_DNS_NAMES in the task definition)\n'
 for n in $names; do
@@ -63,7 +55,7 @@ elif have netstat; then netstat -tan | tail -n +3 | tr -s ' ' | cut -d' ' -f6 | 
 else na "ss/netstat"; fi
 
 section "connectivity checks"
-targets=$(conf ECSDIAG_CHECK_TARGETS)
+targets=$(confl ECSDIAG_CHECK_TARGETS)
 [ -n "$targets" ] || printf 'no host:port pairs configured (set ECSDIAG_CHECK_TARGETS in the task definition)\n'
 for t in $targets; do
   h=${t%:*}; p=${t##*:}

@@ -1,28 +1,24 @@
 #!/bin/sh
-# @description For each Python process: version, memory, threads, open handles, and a py-spy dump of every thread's stack when py-spy is installed.
+# @description For each Python process: the container's limits and usage, version, memory, threads, open handles, and a py-spy dump of every thread's stack when py-spy is installed (else what to add).
 # @timeoutSeconds 90
 # @outputCapBytes 4194304
-# @tools py-spy (optional), readlink
+# @tools py-spy (optional), curl or wget, readlink
 # py-spy needs SYS_PTRACE in the task definition; without it the dump fails with a clear message and the rest goes on.
-
-have() { command -v "$1" >/dev/null 2>&1; }
-section() { printf '\n===== %s =====\n' "$1"; }
-na() { printf '%s: not available in this image\n' "$1"; }
-# Bounds a tool that can block forever (KILL, which also ends a process waiting on a hung mount); where the image
-# has no timeout that takes plain seconds, the tool runs unbounded and the run's own deadline stops it.
-if have timeout && timeout -s KILL 1 true >/dev/null 2>&1; then lim() { timeout -s KILL "$@"; }; else lim() { shift; "$@"; }; fi
-
-found=0
-for d in /proc/[0-9]*; do
-  exe=$(readlink "$d/exe" 2>/dev/null)
-  case ${exe##*/} in python | python[23] | python[23].[0-9]*) ;; *) continue ;; esac
-  found=1; pid=${d#/proc/}
+# Exits 97 (not applicable) when the container runs no python process.
+# @include lib/prelude.sh
+# @include lib/runtimes.sh
+of() { for d in /proc/[0-9]*; do [ "$(kind "${d#/proc/}")" = "$1" ] && printf '%s ' "${d#/proc/}"; done; }
+pids=$(of python)
+[ -n "$pids" ] || { printf 'not applicable: no process whose executable is python, python2, python3 or python3.N in this container (looked at /proc/*/exe)\n'; exit 97; }
+# @include lib/resources.sh
+for pid in $pids; do
+  d=/proc/$pid
   section "python pid $pid"
-  printf 'command: %s\n' "$(tr '\000\n' ' ' <"$d/cmdline" 2>/dev/null)"
-  printf 'version: %s\n' "$("$exe" --version 2>&1 || printf 'not available')"
+  printf 'command: %s\n' "$(cmdof "$pid")"
+  printf 'version: %s\n' "$("$(readlink "$d/exe")" --version 2>&1 || printf 'not available')"
   grep -E '^(State|Threads|VmRSS|VmHWM|voluntary_ctxt_switches|nonvoluntary_ctxt_switches):' "$d/status" 2>/dev/null
   section "py-spy dump $pid"
-  if have py-spy; then lim 30 py-spy dump --pid "$pid" 2>&1 || printf 'py-spy failed or gave no answer within 30 s (exit %s): the task may need the SYS_PTRACE capability\n' "$?"; else na py-spy; fi
+  pyspy "$pid"
   section "threads of $pid (tid name state)"
   for t in "$d"/task/[0-9]*; do
     printf '%s %s %s\n' "${t##*/}" "$(cat "$t/comm" 2>/dev/null)" "$(grep '^State:' "$t/status" 2>/dev/null | cut -f2)"
@@ -35,4 +31,3 @@ for d in /proc/[0-9]*; do
   done
   printf 'sockets %s, pipes %s, files %s\n' "$s" "$p" "$f"
 done
-[ "$found" = 1 ] || printf 'no python process found in this container\n'

@@ -234,8 +234,9 @@ async function main(): Promise<number> {
       const succeeded = await follow(sandbox, sfn, run.executionArn, firstSession);
       allSucceeded &&= succeeded;
     }
-    exitCode = allSucceeded ? 0 : 1;
     const startedAny = runs.some((run) => run.outcome === 'started' && run.executionArn !== undefined);
+    // The CLI's exit codes (README): 0 succeeded, 1 not, 3 nothing to do (every notification ignored).
+    exitCode = allSucceeded ? 0 : !startedAny && runs.some((run) => run.outcome === 'ignored') ? 3 : 1;
     out();
     if (allSucceeded) out('The run succeeded.');
     else if (!startedAny) out("No execution was started: see start-run's answer above.");

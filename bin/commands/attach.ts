@@ -1,31 +1,17 @@
 /**
  * `ecs-diag attach`: connects to an existing ExecuteCommand session and writes its raw output to stdout or a file.
- * Exit codes: 0 normal close, 1 failure, 2 usage error, 3 truncated by --timeout, 130 interrupted (Ctrl-C).
+ * Exit codes: 0 normal close, 1 failure, 2 usage error, 124 truncated by --timeout, 130 interrupted (Ctrl-C).
  */
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Command } from 'commander';
 import { type CaptureSummary, openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
-
-export const description =
-  'attach to an ExecuteCommand session and write its raw output (stdout or --out FILE)';
-
-const USAGE = `usage: ecs-diag attach --session <json | file> [--target ecs:<cluster>_<task>_<runtimeId>]
-                      [--out FILE] [--timeout SECONDS]
-
-  --session   the {sessionId, streamUrl, tokenValue} JSON that ECS ExecuteCommand returns (or the whole
-              response, or a file holding either)
-  --target    the KMS encryption-context target id; needed when the cluster encrypts exec sessions with KMS
-  --out       write the output to FILE instead of stdout
-  --timeout   stop after SECONDS: send Ctrl-C, terminate the session, keep the output, exit 3
-
-Without --timeout it runs until the session ends; a connection that stays silent for 60 s after a keepalive
-ping is taken as dead (the session is terminated, exit 1).
-
-Honours AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_KMS (e.g. a local agent emulator).`;
+import { type ClientConfig, clientConfig } from '../cli/aws.ts';
+import { CliError, EXIT } from '../cli/exit-codes.ts';
+import type { CommandContext } from '../program.ts';
 
 class UsageError extends Error {
   constructor(message: string) {
@@ -107,42 +93,72 @@ function parseTarget(value: string | undefined): string | undefined {
   return value;
 }
 
-/** Runs the command; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
-  let session: SessionCredentials;
-  let timeoutSeconds: number | undefined;
-  let targetId: string | undefined;
-  let out: string | undefined;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        session: { type: 'string' },
-        target: { type: 'string' },
-        out: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (values.session === undefined) throw new UsageError('--session is required');
-    session = parseSession(values.session);
-    timeoutSeconds = parseTimeout(values.timeout);
-    targetId = parseTarget(values.target);
-    out = values.out;
-    if (out === '') throw new UsageError('--out: empty file name');
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`, 2);
-  }
+interface AttachOptions {
+  session: string;
+  target?: string;
+  out?: string;
+  timeout?: string;
+}
 
+/** Adds `attach` to the program. */
+export function registerAttach(program: Command, context: CommandContext): void {
+  program
+    .command('attach')
+    .description(
+      'attach to an existing ExecuteCommand session and write its raw output (stdout or --out FILE)',
+    )
+    .requiredOption(
+      '--session <json|file>',
+      'the {sessionId, streamUrl, tokenValue} JSON that ECS ExecuteCommand returns (or the whole response, or a file)',
+    )
+    .option(
+      '--target <id>',
+      'ecs:<cluster>_<task>_<runtimeId>, the KMS encryption context (KMS-encrypted clusters)',
+    )
+    .option('--out <file>', 'write the output to FILE instead of stdout')
+    .option(
+      '--timeout <seconds>',
+      'stop after this long: Ctrl-C, terminate the session, keep the output, exit 124',
+    )
+    .addHelpText(
+      'after',
+      `
+Without --timeout it runs until the session ends; a connection that stays silent for 60 s after a keepalive
+ping is taken as dead (the session is terminated, exit 1). Exit codes: 0 normal close, 1 failure, 2 usage,
+124 cut by --timeout, 130 interrupted (Ctrl-C). Honours AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_KMS.`,
+    )
+    .action(async (options: AttachOptions) => {
+      let session: SessionCredentials;
+      let timeoutSeconds: number | undefined;
+      let targetId: string | undefined;
+      try {
+        session = parseSession(options.session);
+        timeoutSeconds = parseTimeout(options.timeout);
+        targetId = parseTarget(options.target);
+        if (options.out === '') throw new UsageError('--out: empty file name');
+      } catch (error) {
+        throw new CliError((error as Error).message, EXIT.usage);
+      }
+      context.exit(
+        await attach(session, timeoutSeconds, targetId, options.out, clientConfig(context.globals())),
+      );
+    });
+}
+
+/** Captures the session's output; returns the exit code. */
+async function attach(
+  session: SessionCredentials,
+  timeoutSeconds: number | undefined,
+  targetId: string | undefined,
+  out: string | undefined,
+  config: ClientConfig,
+): Promise<number> {
   const region =
-    process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? regionFromStreamUrl(session.streamUrl);
-  const clientConfig = region === undefined ? {} : { region };
+    config.region ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    regionFromStreamUrl(session.streamUrl);
+  const clientConfig = { ...config, ...(region === undefined ? {} : { region }) };
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -183,7 +199,7 @@ function finish(
       ? 'the session was terminated'
       : `TerminateSession failed (${summary.terminateError}); the command may still be running`;
   if (summary.truncatedReason === 'aborted') {
-    return fail(`interrupted: output truncated; ${terminate}; ${kept}`, 130);
+    return fail(`interrupted: output truncated; ${terminate}; ${kept}`, EXIT.interrupted);
   }
-  return fail(`truncated: the --timeout of ${timeoutSeconds} s passed; ${terminate}; ${kept}`, 3);
+  return fail(`truncated: the --timeout of ${timeoutSeconds} s passed; ${terminate}; ${kept}`, EXIT.timeout);
 }

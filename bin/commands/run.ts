@@ -1,166 +1,53 @@
 /**
- * `ecs-diag run`: starts a manual diagnostics execution with StartExecution and, with --wait, follows it
- * with DescribeExecution to its final status and prints where the run manifest is.
- * Works against AWS or the local sandbox (AWS_ENDPOINT_URL_SFN, as `npm start -- --keep` prints).
+ * `ecs-diag run`: starts a manual diagnostics execution (StartExecution) and, with --wait, follows it: live
+ * progress from the execution history, then the per-target table from the manifest, the report's
+ * location and, when it did not succeed, the reason. Exit 0 only when every target succeeded.
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SFNClient,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { parseRequest } from '#lib/request.ts';
-import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
+import { type Command, Option } from 'commander';
+import { describeError } from '#lib/errors.ts';
+import { MAX_TASKS_LIMIT, parseRequest } from '#lib/request.ts';
+import { lastArnSegment, manifestKey, runPrefix } from '#lib/s3-keys.ts';
 import { sanitiseLabel } from '#lib/triggers/execution-name.ts';
-import { oneLine } from '#local/run-report.ts';
+import { awsError, clientConfig, resolveResources } from '../cli/aws.ts';
+import { CliError, EXIT } from '../cli/exit-codes.ts';
+import { cell, json } from '../cli/io.ts';
+import { formatManifest } from '../cli/manifest-view.ts';
+import { collect, wholeNumber } from '../cli/options.ts';
+import { progressLines, targetProgress } from '../cli/progress.ts';
+import { clients, describeRun, manifestOf, type RunRef } from '../cli/runs.ts';
+import type { CommandContext } from '../program.ts';
 
-export const description =
-  'start a manual diagnostics run (--cluster C --service S [--script basic] [--wait])';
-
-const USAGE = `usage: ecs-diag run --cluster NAME --service NAME [options]
-
-  --cluster NAME            cluster name or ARN (required)
-  --service NAME            service whose tasks to diagnose (required)
-  --script NAME             catalog script (default: basic)
-  --max-tasks N             how many tasks to sample
-  --reason TEXT             why (recorded in the manifest)
-  --wait                    follow the execution to its final status and print the manifest location
-  --state-machine-arn ARN   default: $STATE_MACHINE_ARN
-  --bucket NAME             output bucket, for the printed manifest location (default: $OUTPUT_BUCKET)
-  --poll-ms N               DescribeExecution interval with --wait (default: 2000)
-`;
+interface RunOptions {
+  cluster: string;
+  service?: string;
+  task?: string[];
+  container?: string;
+  script?: string;
+  maxTasks?: number;
+  reason?: string;
+  wait?: boolean;
+  json?: boolean;
+  stateMachineArn?: string;
+  bucket?: string;
+  pollMs: number;
+}
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
-/** Injectable for tests: the client and the clock. */
-export interface RunDependencies {
-  sfn?: SFNClient;
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/** Runs the command; returns the exit code (0 = started, or with --wait: SUCCEEDED). */
-export async function run(argv: string[], deps: RunDependencies = {}): Promise<number> {
-  const out = deps.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const err = deps.err ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        cluster: { type: 'string' },
-        service: { type: 'string' },
-        script: { type: 'string', default: 'basic' },
-        'max-tasks': { type: 'string' },
-        reason: { type: 'string' },
-        wait: { type: 'boolean', default: false },
-        'state-machine-arn': { type: 'string' },
-        bucket: { type: 'string' },
-        'poll-ms': { type: 'string', default: '2000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    err(`ecs-diag run: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const cluster = text('cluster');
-  const service = text('service');
-  const stateMachineArn = text('state-machine-arn') ?? process.env.STATE_MACHINE_ARN;
-  for (const [flag, value] of [
-    ['--cluster', cluster],
-    ['--service', service],
-  ] as const) {
-    if (value === undefined || value.trim() === '') {
-      err(`ecs-diag run: ${flag} is required\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (stateMachineArn === undefined || stateMachineArn === '') {
-    err('ecs-diag run: no state machine: pass --state-machine-arn or set STATE_MACHINE_ARN');
-    return 2;
-  }
-  const maxTasksText = text('max-tasks');
-  const maxTasks = maxTasksText === undefined ? undefined : Number(maxTasksText);
-  if (maxTasks !== undefined && !Number.isInteger(maxTasks)) {
-    err(`ecs-diag run: --max-tasks must be a whole number (got ${JSON.stringify(maxTasksText)})`);
-    return 2;
-  }
-  const pollMs = Number(text('poll-ms'));
-  if (!Number.isInteger(pollMs) || pollMs < 10) {
-    err('ecs-diag run: --poll-ms must be a whole number of at least 10');
-    return 2;
-  }
-
-  let request: ReturnType<typeof parseRequest>;
-  try {
-    request = parseRequest({
-      cluster,
-      service,
-      script: text('script'),
-      ...(maxTasks !== undefined ? { maxTasks } : {}),
-      reason: text('reason') ?? 'manual run (ecs-diag run)',
-      source: { type: 'manual' },
-    });
-  } catch (error) {
-    err(`ecs-diag run: invalid request: ${(error as Error).message}`);
-    return 2;
-  }
-
-  const sfn = deps.sfn ?? new SFNClient({});
-  const at = new Date();
-  const name = `manual-${stamp(at)}-${sanitiseLabel(`${lastSegment(cluster ?? '')}-${service}`, 50)}-${randomBytes(3).toString('hex')}`;
-  try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }),
-    );
-    const executionArn = started.executionArn ?? '';
-    out(executionArn);
-    if (!values.wait) return 0;
-
-    let described: DescribeExecutionCommandOutput;
-    for (;;) {
-      described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (FINAL.has(described.status ?? '')) break;
-      await sleep(pollMs);
-    }
-    out(`status: ${described.status}`);
-    if (described.error !== undefined) out(`error: ${described.error}`);
-    if (described.cause !== undefined) out(`cause: ${oneLine(causeMessage(described.cause), 500)}`);
-    const key = manifestKey(
-      runPrefix(described.startDate ?? started.startDate ?? at, described.name ?? name),
-    );
-    const bucket = text('bucket') ?? process.env.OUTPUT_BUCKET;
-    out(`manifest: ${bucket ? `s3://${bucket}/${key}` : key}`);
-    return described.status === 'SUCCEEDED' ? 0 : 1;
-  } catch (error) {
-    err(`ecs-diag run: ${(error as Error).name}: ${(error as Error).message}`);
-    return 1;
-  } finally {
-    if (deps.sfn === undefined) sfn.destroy();
-  }
-}
-
-function stamp(date: Date): string {
-  return date
+/** The execution name of a manual run: `manual-<utc stamp>-<cluster>-<service or task>-<random>`. */
+export function manualExecutionName(cluster: string, what: string, at: Date): string {
+  const stamp = at
     .toISOString()
     .replace(/\.\d{3}Z$/, '')
     .replace(/[-:]/g, '');
-}
-
-function lastSegment(value: string): string {
-  return value.split('/').pop() ?? value;
+  return `manual-${stamp}-${sanitiseLabel(`${lastArnSegment(cluster)}-${what}`, 50)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** A Lambda error's cause is the JSON `{errorType, errorMessage, trace}`: its message is what a person needs. */
@@ -169,7 +56,161 @@ function causeMessage(cause: string): string {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
   } catch {
-    // not JSON: a Fail state's Cause or a bare message
+    // a Fail state's Cause or a bare message
   }
   return cause;
+}
+
+async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** Follows the execution to a final status, printing each change of a target's progress to stderr. */
+async function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  context: CommandContext,
+  pollMs: number,
+): Promise<RunRef> {
+  let shown = '';
+  let historyDenied = false;
+  for (;;) {
+    const run = await describeRun(sfn, executionArn);
+    if (!historyDenied) {
+      try {
+        const lines = progressLines(targetProgress(await history(sfn, executionArn)));
+        const text = lines.join('\n');
+        if (text !== '' && text !== shown) {
+          context.io.err(`[${new Date().toISOString().slice(11, 19)}] ${run.status}\n${text}`);
+          shown = text;
+        }
+      } catch (error) {
+        historyDenied = true;
+        context.io.err(`(no live progress: states:GetExecutionHistory failed: ${describeError(error).name})`);
+      }
+    }
+    if (FINAL.has(run.status)) return run;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Adds `run` to the program. */
+export function registerRun(program: Command, context: CommandContext): void {
+  program
+    .command('run')
+    .description('start a manual diagnostics run; --wait follows it and prints what it found')
+    .requiredOption('--cluster <name>', 'cluster name or ARN')
+    .option('--service <name>', "diagnose this service's tasks")
+    .option('--task <id>', 'diagnose this task (repeat for several)', collect)
+    .option('--container <name>', 'the container (default: the essential, non-sidecar ones)')
+    .option('--script <name>', "catalog script (see `ecs-diag scripts`; default: the stack's DefaultScript)")
+    .option('--max-tasks <n>', 'tasks to sample', wholeNumber(1, MAX_TASKS_LIMIT))
+    .option('--reason <text>', 'why (recorded in the manifest)')
+    .option('--wait', 'follow the run to its end, with live progress')
+    .option('--json', 'print JSON (with --wait: the manifest)')
+    .option('--state-machine-arn <arn>', 'default: --stack outputs or STATE_MACHINE_ARN')
+    .option('--bucket <name>', 'default: --stack outputs or OUTPUT_BUCKET')
+    .addOption(
+      new Option('--poll-ms <n>', 'poll interval with --wait')
+        .argParser(wholeNumber(10, 60_000))
+        .default(2000)
+        .hideHelp(),
+    )
+    .action(async (options: RunOptions) => {
+      if ((options.service === undefined) === (options.task === undefined)) {
+        throw new CliError(
+          'give --service NAME or --task ID (one or more), not both and not neither',
+          EXIT.usage,
+        );
+      }
+      let request: ReturnType<typeof parseRequest>;
+      try {
+        request = parseRequest({
+          cluster: options.cluster,
+          ...(options.service !== undefined ? { service: options.service } : {}),
+          ...(options.task !== undefined ? { tasks: options.task } : {}),
+          ...(options.container !== undefined ? { container: options.container } : {}),
+          ...(options.script !== undefined ? { script: options.script } : {}),
+          ...(options.maxTasks !== undefined ? { maxTasks: options.maxTasks } : {}),
+          reason: options.reason ?? 'manual run (ecs-diag run)',
+          source: { type: 'manual' },
+        });
+      } catch (error) {
+        const field = (error as { field?: unknown }).field;
+        const flag =
+          typeof field === 'string'
+            ? ` (--${field.split('.')[0]?.replace('maxTasks', 'max-tasks').replace('tasks', 'task')})`
+            : '';
+        throw new CliError(`invalid request${flag}: ${(error as Error).message}`, EXIT.usage);
+      }
+      const globals = context.globals();
+      const resources = await resolveResources(
+        { ...globals, ...options },
+        options.wait ? ['stateMachineArn', 'bucket'] : ['stateMachineArn'],
+      );
+      const stateMachineArn = resources.stateMachineArn ?? '';
+      const { sfn, s3 } = clients(clientConfig(globals));
+      try {
+        const at = new Date();
+        const name = manualExecutionName(
+          options.cluster,
+          options.service ?? `${options.task?.length}-tasks`,
+          at,
+        );
+        const started = await sfn
+          .send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) }))
+          .catch((error: unknown) => {
+            throw awsError('states:StartExecution', stateMachineArn, error);
+          });
+        const executionArn = started.executionArn ?? '';
+        if (!options.wait) {
+          context.io.out(options.json ? json({ executionArn, name }) : executionArn);
+          return;
+        }
+        context.io.err(`started ${executionArn}`);
+        const run = await follow(sfn, executionArn, context, options.pollMs);
+        const found = await manifestOf(s3, resources.bucket ?? '', run);
+        if (options.json) {
+          context.io.out(json({ executionArn, status: run.status, manifest: found?.manifest ?? null }));
+        } else if (found) {
+          context.io.out(formatManifest(found.manifest, `s3://${resources.bucket}/${found.key}`));
+          const report = found.manifest.files?.report;
+          if (report) context.io.out(`report:   s3://${resources.bucket}/${report}`);
+          context.io.out(
+            `show it:  ecs-diag show ${run.name}${found.manifest.files?.report ? ' --download .' : ''}`,
+          );
+        } else {
+          context.io.out(`status: ${run.status}`);
+          context.io.out(
+            `manifest: none found at s3://${resources.bucket}/${manifestKey(runPrefix(run.startDate, run.name))}`,
+          );
+        }
+        if (run.status !== 'SUCCEEDED' && !options.json) {
+          const reason = found?.manifest.errors[0];
+          if (reason) context.io.err(`why: ${cell(reason.name)}: ${cell(reason.message, 2000)}`);
+          else if (run.error)
+            context.io.err(
+              `why: ${cell(run.error)}${run.cause ? `: ${cell(causeMessage(run.cause), 2000)}` : ''}`,
+            );
+        }
+        const everySucceeded =
+          run.status === 'SUCCEEDED' &&
+          found !== undefined &&
+          found.manifest.targets.length > 0 &&
+          found.manifest.targets.every((target) => target.status === 'succeeded');
+        context.exit(everySucceeded ? EXIT.ok : EXIT.notOk);
+      } finally {
+        sfn.destroy();
+        s3.destroy();
+      }
+    });
 }

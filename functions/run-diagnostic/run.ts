@@ -144,6 +144,7 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
   const capture = openSessionCapture({
     session: { sessionId: session.sessionId, streamUrl: session.streamUrl, tokenValue: session.tokenValue },
     ...(targetId === undefined ? {} : { targetId }),
+    kmsKeyIds: kmsKeyId === undefined ? [] : [kmsKeyId],
     kms: deps.kms,
     ssm: deps.ssm,
     deadline,

@@ -17,6 +17,7 @@ export function loadStartConfig(env: NodeJS.ProcessEnv = process.env): StartConf
     stateMachineArn,
     alarmNamePrefix: env.ALARM_NAME_PREFIX?.trim() ?? '',
     allowedClusters: listEnv('ALLOWED_CLUSTERS', env),
+    topicAccounts: listEnv('ALARM_TOPIC_ACCOUNT_IDS', env),
     cooldownSeconds: integerEnv('COOLDOWN_SECONDS', 600, { min: 0, max: 86_400 }, env),
     defaultScript,
     routing: routingTable,

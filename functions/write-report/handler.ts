@@ -3,6 +3,7 @@ import { requiredEnv } from '#lib/config.ts';
 import { InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
+import { safeJson } from '#lib/untrusted-text.ts';
 import { buildManifest, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
@@ -38,7 +39,7 @@ export const handler = createHandler(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
-        Body: `${JSON.stringify(manifest, null, 2)}\n`,
+        Body: `${safeJson(manifest, 2)}\n`,
         ContentType: 'application/json',
       }),
     );

@@ -1,5 +1,6 @@
 /**
- * The Step Functions emulator: StartExecution, DescribeExecution, ListExecutions and StopExecution over
+ * The Step Functions emulator: StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory and
+ * StopExecution over
  * JSON 1.0 (as @aws-sdk/client-sfn sends them), running real ASL definitions with aws-local-stepfunctions.
  * Every Task state runs a local handler keyed by state name; a definition with a Task state that has no
  * handler is refused at start (the library would otherwise call real Lambda).
@@ -15,6 +16,7 @@ import {
   startAwsJsonServer,
   stringField,
 } from '../aws-json-server.ts';
+import { ExecutionHistory } from './history.ts';
 
 /** Identifies the execution a handler runs in. */
 export interface ExecutionInfo {
@@ -48,6 +50,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The execution's history, as GetExecutionHistory returns it. */
+  history: ExecutionHistory;
 }
 
 export interface SfnEmulator {
@@ -72,6 +76,18 @@ function isValidName(name: string): boolean {
       return code < 0x20 || (code >= 0x7f && code <= 0x9f);
     })
   );
+}
+
+/** A history event without its input and output (GetExecutionHistory with includeExecutionData false). */
+function withoutData(event: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (typeof value === 'object' && value !== null && key.endsWith('EventDetails')) {
+      const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
+      copy[key] = rest;
+    } else copy[key] = value;
+  }
+  return copy;
 }
 
 /** Starts the emulator on 127.0.0.1 with the given state machines. */
@@ -171,12 +187,11 @@ export async function startSfnEmulator(options: {
       status: 'RUNNING',
       input: inputText,
       startDate,
+      history: new ExecutionHistory(),
     };
-    // The interpreter's event log is consumed so its buffer never grows unbounded.
+    // The interpreter's event log becomes the execution history (and is drained, so its buffer stays small).
     void (async () => {
-      for await (const _event of run.eventLogs) {
-        // drained
-      }
+      for await (const event of run.eventLogs) record.history.add(event);
     })().catch(() => undefined);
     const finished = run.result.then(
       (output) => finish(record, 'SUCCEEDED', { output: JSON.stringify(output ?? null) }),
@@ -256,6 +271,23 @@ export async function startSfnEmulator(options: {
           ...(record.stopDate ? { stopDate: seconds(record.stopDate) } : {}),
         })),
         ...(offset + maxResults < matching.length ? { nextToken: encodeToken(offset + maxResults) } : {}),
+      };
+    },
+
+    GetExecutionHistory(request: JsonRequest) {
+      const record = executionFor(request);
+      const maxResults =
+        integerField(request, 'maxResults', { min: 0, max: 1000 }, 'ValidationException') || 100;
+      const offset = decodeToken(stringField(request, 'nextToken', 'InvalidToken'), 'InvalidToken');
+      const withData = request.includeExecutionData !== false;
+      const all =
+        request.reverseOrder === true ? [...record.history.events].reverse() : record.history.events;
+      const page = all
+        .slice(offset, offset + maxResults)
+        .map((event) => (withData ? event : withoutData(event)));
+      return {
+        events: page,
+        ...(offset + maxResults < all.length ? { nextToken: encodeToken(offset + maxResults) } : {}),
       };
     },
 

@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 /**
  * The longest command this project sends to ExecuteCommand. The ECS API reference gives `command` no length
  * constraint ("Type: String, Required: Yes"); the limit the session path applies is not documented, so this is
- * a conservative budget of our own that every catalog script must fit in (a unit test checks it).
+ * a budget of our own that every catalog script must fit in (a unit test checks it). It was 8192 until the
+ * scripts gained the resource view, CPU sampling and runtime stacks (issue 13); 16384 stays far below the one
+ * hard limit known on the container side, Linux's MAX_ARG_STRLEN (131072 bytes per argv word: the script is
+ * one word). Not yet measured against the real session path: if AWS rejects a command, this is the place.
  */
-export const MAX_COMMAND_LENGTH = 8192;
+export const MAX_COMMAND_LENGTH = 16384;
 
 /** The prefix of the exit-status marker line; the full marker is `__ECSDIAG_RC_<nonce>=<status>`. */
 export const MARKER_PREFIX = '__ECSDIAG_RC_';

@@ -1,61 +1,53 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { MAX_SECRET_LENGTH, SECRET_RULES } from './secret-rules.ts';
 
-/**
- * Secret patterns, matched on the output decoded as latin1 (one character per byte, so any byte sequence
- * round-trips exactly and lengths are byte lengths). Every pattern is bounded in length: the stream
- * redactor holds back that many bytes between chunks, so a secret split across chunks is still found.
- * Named groups: `keep` is kept in front of the replacement (the key of a key=value pair).
- */
-const PATTERNS: { kind: string; source: string }[] = [
-  {
-    kind: 'private-key',
-    // A block whose END line never comes (output cut at a deadline, or a longer block) loses the
-    // 16 KiB after its BEGIN line, or everything up to the end of the output.
-    source:
-      '-----BEGIN[A-Z ]{0,40} PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END[A-Z ]{0,40} PRIVATE KEY-----|[\\s\\S]{0,16384})',
-  },
-  {
-    kind: 'aws-secret-key',
-    source:
-      '(?<keep1>(?i:aws_?secret_?access_?key|secret_?access_?key)["\']?[ \\t]{0,64}[:=][ \\t]{0,64}["\']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])',
-  },
-  {
-    kind: 'aws-access-key-id',
-    source: '(?<![A-Z0-9])(?:AKIA|ASIA|AROA|AIDA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])',
-  },
-  { kind: 'bearer-token', source: '(?<keep2>(?i:bearer)[ \\t]{1,64})[A-Za-z0-9._~+/-]{8,4096}={0,3}' },
-  {
-    kind: 'url-credentials',
-    source: '(?<keep3>://[^ \\t\\r\\n:/@]{1,256}:)[^ \\t\\r\\n@/]{1,256}(?=@)',
-  },
-  {
-    // A secret-named command-line flag and its separate value (`--password hunter2`): process listings
-    // print full command lines. The value may not start with `-` (that is the next flag).
-    kind: 'password-flag',
-    source:
-      '(?<keep5>(?<![A-Za-z0-9_-])--?(?:[A-Za-z0-9]{1,32}[_-]){0,4}(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?token)[ \\t]{1,64})(?:"[^"\\r\\n]{1,4096}"|\'[^\'\\r\\n]{1,4096}\'|[^- \\t\\r\\n"\'][^ \\t\\r\\n]{0,4095})',
-  },
-  {
-    kind: 'password-pair',
-    source:
-      '(?<keep4>(?i:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|auth)["\']?[ \\t]{0,64}[:=][ \\t]{0,64})(?:"[^"\\r\\n]{1,4096}"|\'[^\'\\r\\n]{1,4096}\'|[^ \\t\\r\\n"\'&;,]{1,4096})',
-  },
-];
-
-/** The longest text any pattern can match: the stream redactor's hold-back. */
-export const MAX_SECRET_LENGTH = 16_384 + 200;
+export { MAX_SECRET_LENGTH } from './secret-rules.ts';
 
 /** New bytes gathered before a scan: small agent chunks (1 KiB) would otherwise rescan the hold-back each time. */
 const SCAN_BATCH = 64 * 1024;
 
-const COMBINED = new RegExp(PATTERNS.map((p, i) => `(?<p${i}>${p.source})`).join('|'), 'g');
+/** All rules as one expression: rule i is the group `r<i>`, its kept prefix the group `k<i>`. */
+const SOURCE = SECRET_RULES.map(
+  (rule, i) => `(?<r${i}>${rule.source.replace('(?<keep>', `(?<k${i}>`)})`,
+).join('|');
+const COMBINED = new RegExp(SOURCE, 'g');
 
-/** The replacement of one match, and its kind. */
-function replacement(groups: Record<string, string | undefined>): string {
-  for (let i = 0; i < PATTERNS.length; i += 1) {
-    if (groups[`p${i}`] === undefined) continue;
-    const keep = groups.keep1 ?? groups.keep2 ?? groups.keep3 ?? groups.keep4 ?? groups.keep5 ?? '';
-    return `${keep}[REDACTED:${PATTERNS[i]?.kind}]`;
+/** The match-array index of every capturing group named in `SOURCE` (reading `match.groups` per match is slow). */
+function groupIndexes(source: string): Map<string, number> {
+  const indexes = new Map<string, number>();
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i];
+    if (c === '\\') {
+      i += 1;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      if (source[i + 1] !== '?') {
+        count += 1;
+      } else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        count += 1;
+        indexes.set(source.slice(i + 3, source.indexOf('>', i)), count);
+      }
+    }
+  }
+  return indexes;
+}
+
+const INDEXES = groupIndexes(SOURCE);
+const RULE_GROUP = SECRET_RULES.map((_, i) => INDEXES.get(`r${i}`) ?? -1);
+const KEEP_GROUP = SECRET_RULES.map((_, i) => INDEXES.get(`k${i}`) ?? -1);
+const REPLACEMENT = SECRET_RULES.map((rule) => `[REDACTED:${rule.kind}]`);
+
+/** The replacement of one match: the kept prefix and the rule's kind. */
+function replacement(match: RegExpExecArray): string {
+  for (let i = 0; i < RULE_GROUP.length; i += 1) {
+    if (match[RULE_GROUP[i] as number] === undefined) continue;
+    const keep = KEEP_GROUP[i] as number;
+    return `${keep === -1 ? '' : (match[keep] ?? '')}${REPLACEMENT[i]}`;
   }
   return '[REDACTED]';
 }
@@ -79,7 +71,7 @@ export function redactChunk(text: string, final: boolean): { out: string; rest: 
       cut = start;
       break;
     }
-    out += text.slice(pos, start) + replacement(match.groups ?? {});
+    out += text.slice(pos, start) + replacement(match);
     pos = end;
     count += 1;
     if (end > cut) cut = end;
@@ -96,10 +88,11 @@ export function redactBuffer(data: Buffer): { data: Buffer; count: number } {
 }
 
 /**
- * A Transform that redacts secrets before they are stored: AWS access key ids and secret keys, bearer
- * tokens, password=/token=/secret=-style pairs, secret-named flags, credentials in URLs and private key
- * blocks, including a secret split across chunks. Pattern-based and best effort: a secret in a shape it
- * does not know is stored as is (see diagnostics/README.md). Memory is bounded: at most MAX_SECRET_LENGTH bytes plus 64 KiB and one chunk are held.
+ * A Transform that redacts secrets before they are stored (the rules in secret-rules.ts: cloud and SaaS
+ * tokens, JWTs, authorization headers, secret-named pairs and flags, passwords on database and HTTP client
+ * command lines, credentials in URLs, private key blocks), including a secret split across chunks.
+ * Pattern-based and best effort: a secret in a shape it does not know is stored as is (see
+ * diagnostics/README.md). Memory is bounded: at most MAX_SECRET_LENGTH bytes plus 64 KiB and one chunk are held.
  */
 export class Redactor extends Transform {
   /** Secrets replaced so far. */

@@ -22,12 +22,14 @@ import {
   encodeAcknowledge,
   encodeMessage,
   Flags,
+  HEADER_LENGTH,
   MessageType,
   PayloadType,
   parseJsonPayload,
 } from './codec.ts';
 import {
   answerChallenge,
+  assertAllowedKmsKey,
   decrypt,
   encrypt,
   generateSessionKeys,
@@ -38,7 +40,7 @@ import {
   succeeded,
   unsupported,
 } from './handshake.ts';
-import { DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
+import { DEFAULT_REORDER_BYTES, DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
 import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
 
 /** What ECS ExecuteCommand returns as `session`. */
@@ -72,6 +74,14 @@ export interface CaptureOptions {
   terminalSize?: { cols: number; rows: number };
   /** Messages that may be held back waiting for a gap to fill (default 10000, as the plugin). */
   reorderCapacity?: number;
+  /** Bytes that may be held back waiting for a gap to fill (default 64 MiB); beyond it the capture fails. */
+  reorderBytes?: number;
+  /**
+   * The KMS keys the agent may name for the session's encryption: the cluster's configured ExecuteCommand key
+   * (key id, key ARN, alias name or alias ARN). An agent naming any other key is refused before KMS is called; an
+   * empty list refuses KMS encryption altogether. Absent: not checked (the caller cannot know the cluster's key).
+   */
+  kmsKeyIds?: readonly string[];
 }
 
 /** How a capture went. */
@@ -150,6 +160,13 @@ function validateOptions(options: CaptureOptions): void {
   positiveInteger('pingIntervalMs', options.pingIntervalMs, MAX_TIMER_MS);
   positiveInteger('livenessTimeoutMs', options.livenessTimeoutMs, MAX_TIMER_MS);
   positiveInteger('reorderCapacity', options.reorderCapacity);
+  positiveInteger('reorderBytes', options.reorderBytes);
+  if (
+    options.kmsKeyIds !== undefined &&
+    !options.kmsKeyIds.every((id) => typeof id === 'string' && id !== '')
+  ) {
+    throw new InvalidRequestError('kmsKeyIds', 'must list non-empty KMS key ids, ARNs or aliases');
+  }
   // The agent casts the size to uint16.
   positiveInteger('terminalSize.cols', options.terminalSize?.cols, 0xffff);
   positiveInteger('terminalSize.rows', options.terminalSize?.rows, 0xffff);
@@ -174,6 +191,8 @@ class Capture {
   private closeReceived = false;
   private nextSequence = 0;
   private keys: SessionKeys | undefined;
+  /** One key exchange per session: a second HandshakeRequest is refused. */
+  private handshakeSeen = false;
   private sawOutput = false;
   private corked = false;
   /** When a frame last arrived (or reading last resumed): how long the channel has been silent while read. */
@@ -188,7 +207,10 @@ class Capture {
 
   constructor(options: CaptureOptions) {
     this.options = options;
-    this.incoming = new IncomingSequencer(options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY);
+    this.incoming = new IncomingSequencer(
+      options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY,
+      options.reorderBytes ?? DEFAULT_REORDER_BYTES,
+    );
     this.output = new Readable({
       highWaterMark: OUTPUT_HIGH_WATER_MARK,
       read: () => this.resumeReading(),
@@ -216,11 +238,13 @@ class Capture {
       void this.truncate('deadline');
       return;
     }
-    // closeTimeout is a ws 8 client option that @types/ws does not declare yet.
+    // closeTimeout is a ws 8 client option that @types/ws does not declare yet. The official plugin reads a
+    // message from a text frame as from a binary one, so ws must not fail text frames that are not UTF-8.
     const wsOptions: WebSocket.ClientOptions & { closeTimeout: number } = {
       perMessageDeflate: false,
       maxPayload: MAX_FRAME_BYTES,
       closeTimeout: CLOSE_TIMEOUT_MS,
+      skipUTF8Validation: true,
     };
     const ws = new WebSocket(session.streamUrl, wsOptions);
     this.ws = ws;
@@ -236,8 +260,12 @@ class Capture {
     ws.on('close', (code, reason) => this.socketClosed(code, reason.toString('utf8')));
 
     const resend = setInterval(() => {
-      const frame = this.outgoing.due();
-      if (frame !== undefined) this.send(frame);
+      try {
+        const frame = this.outgoing.due();
+        if (frame !== undefined) this.send(frame);
+      } catch (error) {
+        this.fail(error);
+      }
     }, RESEND_INTERVAL_MS);
     const pingEvery = this.options.pingIntervalMs ?? 30_000;
     const livenessTimeout = this.options.livenessTimeoutMs ?? Math.min(2 * pingEvery, MAX_TIMER_MS);
@@ -377,9 +405,13 @@ class Capture {
       throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
     }
     // Ack first, duplicates included, before any slow work (but never a message that cannot be buffered).
-    if (this.incoming.fits(Number(sequence))) this.send(encodeAcknowledge(message));
-    const arrival = this.incoming.accept(Number(sequence), message, (next) =>
-      this.enqueue({ kind: 'message', message: next }),
+    const bytes = message.payload.length + HEADER_LENGTH;
+    if (this.incoming.fits(Number(sequence), bytes)) this.send(encodeAcknowledge(message));
+    const arrival = this.incoming.accept(
+      Number(sequence),
+      message,
+      (next) => this.enqueue({ kind: 'message', message: next }),
+      bytes,
     );
     if (arrival !== 'duplicate') this.messages += 1;
   }
@@ -467,13 +499,27 @@ class Capture {
   }
 
   private async handshake(payload: Buffer): Promise<void> {
+    if (this.handshakeSeen) {
+      throw new ProtocolError(
+        'HandshakeRequest',
+        'arrived a second time in one session; one key exchange per session is allowed',
+      );
+    }
+    this.handshakeSeen = true;
     const request = parseHandshakeRequest(payload);
+    if (request.RequestedClientActions.filter((a) => a.ActionType === 'KMSEncryption').length > 1) {
+      throw new ProtocolError(
+        'HandshakeRequest.RequestedClientActions',
+        'asks for KMSEncryption more than once; one key exchange per session is allowed',
+      );
+    }
     const processed = [];
     for (const action of request.RequestedClientActions) {
       if (action.ActionType === 'SessionType') {
         processed.push(succeeded('SessionType'));
       } else if (action.ActionType === 'KMSEncryption') {
         const { KMSKeyId } = kmsParameters(action);
+        if (this.options.kmsKeyIds !== undefined) assertAllowedKmsKey(KMSKeyId, this.options.kmsKeyIds);
         this.options.kms ??= new KMSClient({});
         // The agent abandons the handshake after 15 s; a later answer is of no use, and neither is one after the end.
         const timeout = AbortSignal.timeout(HANDSHAKE_STEP_TIMEOUT_MS);
@@ -538,7 +584,11 @@ class Capture {
     this.finish();
     if (this.ws?.readyState === WebSocket.OPEN) {
       const keystroke = this.keys === undefined ? CTRL_C : encrypt(this.keys.encryptKey, CTRL_C);
-      this.sendStream(PayloadType.Output, keystroke);
+      try {
+        this.sendStream(PayloadType.Output, keystroke);
+      } catch {
+        // No room left in flight: TerminateSession below stops the command anyway.
+      }
     }
     const terminateError = await this.terminateSession();
     if (this.ws !== undefined) {

@@ -10,6 +10,14 @@ import { InvalidRequestError, ProtocolError } from '../errors.ts';
 export const ActionStatus = { Success: 1, Failed: 2, Unsupported: 3 } as const;
 
 const NONCE_BYTES = 12;
+/**
+ * Bounds on what the agent sends in the handshake, so that what we answer (and keep for resending) stays small:
+ * the agent's real request is a few hundred bytes with two actions, and its challenge is 64 random bytes.
+ */
+export const MAX_HANDSHAKE_REQUEST_BYTES = 64 * 1024;
+export const MAX_REQUESTED_ACTIONS = 16;
+const MAX_ACTION_TYPE_LENGTH = 64;
+export const MAX_CHALLENGE_BYTES = 4096;
 const TAG_BYTES = 16;
 const DATA_KEY_BYTES = 64;
 
@@ -61,10 +69,22 @@ function parseJson(payload: Buffer, what: string): Record<string, unknown> {
 
 /** Parses and validates a HandshakeRequest payload (PayloadType 5). */
 export function parseHandshakeRequest(payload: Buffer): HandshakeRequest {
+  if (payload.length > MAX_HANDSHAKE_REQUEST_BYTES) {
+    throw new ProtocolError(
+      'HandshakeRequest',
+      `is ${payload.length} bytes, more than the ${MAX_HANDSHAKE_REQUEST_BYTES} a handshake needs; refused`,
+    );
+  }
   const content = parseJson(payload, 'HandshakeRequest');
   const actions = content.RequestedClientActions;
   if (!Array.isArray(actions)) {
     throw new ProtocolError('HandshakeRequest.RequestedClientActions', 'is not an array');
+  }
+  if (actions.length > MAX_REQUESTED_ACTIONS) {
+    throw new ProtocolError(
+      'HandshakeRequest.RequestedClientActions',
+      `lists ${actions.length} actions, more than ${MAX_REQUESTED_ACTIONS}; refused`,
+    );
   }
   const parsed = actions.map((action: unknown, index) => {
     if (action === null || typeof action !== 'object') {
@@ -73,6 +93,12 @@ export function parseHandshakeRequest(payload: Buffer): HandshakeRequest {
     const { ActionType, ActionParameters } = action as Record<string, unknown>;
     if (typeof ActionType !== 'string' || ActionType === '') {
       throw new ProtocolError(`HandshakeRequest.RequestedClientActions[${index}].ActionType`, 'is missing');
+    }
+    if (ActionType.length > MAX_ACTION_TYPE_LENGTH) {
+      throw new ProtocolError(
+        `HandshakeRequest.RequestedClientActions[${index}].ActionType`,
+        `is longer than ${MAX_ACTION_TYPE_LENGTH} characters`,
+      );
     }
     return { ActionType, ActionParameters };
   });
@@ -96,6 +122,30 @@ export function kmsParameters(action: RequestedClientAction): KmsEncryptionParam
     throw new ProtocolError('KMSEncryption.ActionParameters.Challenge', 'is not a base64 string');
   }
   return { KMSKeyId, ...(typeof Challenge === 'string' ? { Challenge } : {}) };
+}
+
+/** The key part of a KMS key reference: `key/<id>` or `alias/<name>` from an ARN, an alias name or a bare id. */
+function kmsKeyResource(reference: string): string {
+  const arn = /^arn:[^:]+:kms:[^:]*:[^:]*:(.+)$/.exec(reference);
+  const resource = arn?.[1] ?? reference;
+  return resource.startsWith('alias/') || resource.startsWith('key/') ? resource : `key/${resource}`;
+}
+
+/**
+ * Refuses (ProtocolError) a KMS key the agent names that is none of `allowed` (the cluster's configured
+ * ExecuteCommand key): equal as written, or the same key id or alias name, whether written as an ARN or not.
+ * An empty `allowed` refuses every key (the cluster configures none).
+ */
+export function assertAllowedKmsKey(named: string, allowed: readonly string[]): void {
+  const resource = kmsKeyResource(named);
+  if (allowed.some((key) => key === named || kmsKeyResource(key) === resource)) return;
+  const shown = JSON.stringify(named.slice(0, 300));
+  throw new ProtocolError(
+    'KMSEncryption.ActionParameters.KMSKeyId',
+    allowed.length === 0
+      ? `the agent asks for encryption with ${shown}, but the cluster configures no ExecuteCommand KMS key; refused`
+      : `the agent names ${shown}, which is not the cluster's ExecuteCommand KMS key ${allowed.map((k) => JSON.stringify(k)).join(' or ')}; refused`,
+  );
 }
 
 /**
@@ -192,6 +242,12 @@ export function unsupported(actionType: string): ProcessedClientAction {
 
 /** Answers an EncChallengeRequest payload (PayloadType 8) with the EncChallengeResponse payload (PayloadType 9). */
 export function answerChallenge(keys: SessionKeys, payload: Buffer): Buffer {
+  if (payload.length > MAX_CHALLENGE_BYTES) {
+    throw new ProtocolError(
+      'EncChallengeRequest',
+      `is ${payload.length} bytes, more than the ${MAX_CHALLENGE_BYTES} a challenge needs; refused`,
+    );
+  }
   const content = parseJson(payload, 'EncChallengeRequest');
   if (typeof content.Challenge !== 'string') {
     throw new ProtocolError('EncChallengeRequest.Challenge', 'is not a base64 string');

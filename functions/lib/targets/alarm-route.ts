@@ -9,7 +9,8 @@
  *     nested composites followed down to MAX_DEPTH);
  *  4. the alarm's tags ecs-diagnostics:cluster / :service / :container / :script (ListTagsForResource);
  *  5. the routing file (alarm name pattern);
- *  6. defaults (DEFAULT_SCRIPT, automatic container choice).
+ *  6. for the script only: the routing file's metric routes (the alarm's metric, or a composite's children's);
+ *  7. defaults (DEFAULT_SCRIPT, automatic container choice).
  * A cluster and its service always come from the same source; container and script fall through the
  * list independently (a tag's script applies to a location found through dimensions).
  */
@@ -23,7 +24,8 @@ import {
 import { describeError } from '../errors.ts';
 import type { AlarmMetric, DiagnosticsRequest, RequestAlarm } from '../request.ts';
 import { dedupeLocations, type Location, locationsFromMetrics, MAX_LOCATIONS } from './location.ts';
-import { matchRoute, type RouteMatch, type RoutingTable } from './routing.ts';
+import { matchMetricRoute, matchRoute, type RouteMatch, type RoutingTable } from './routing.ts';
+import { chooseScript, metricLabels } from './script-choice.ts';
 
 /** The tag keys read from an alarm. */
 export const TAG_PREFIX = 'ecs-diagnostics:';
@@ -32,7 +34,10 @@ const MAX_DEPTH = 3;
 /** What routing found, and the notes that explain gaps (for the manifest and the dry run). */
 export interface RouteResult {
   locations: Location[];
+  /** The script from the request, tags or routing file; undefined = DEFAULT_SCRIPT. */
   script?: string;
+  /** Why this script (or why DEFAULT_SCRIPT): for the dry run. */
+  scriptReason: string;
   container?: string;
   maxTasks?: number;
   notes: string[];
@@ -107,7 +112,8 @@ async function childrenInAlarm(
 
 /**
  * Locations of a composite alarm: the dimensions of its children in ALARM, following nested composite
- * children in ALARM down to MAX_DEPTH levels.
+ * children in ALARM down to MAX_DEPTH levels. The children's metrics are appended to `metrics` (for the
+ * metric routes).
  */
 export async function locationsOfComposite(
   cloudwatch: CloudWatchClient,
@@ -115,13 +121,16 @@ export async function locationsOfComposite(
   notes: string[],
   depth = 1,
   visited: Set<string> = new Set(),
+  metrics: AlarmMetric[] = [],
 ): Promise<Location[]> {
   visited.add(name);
   const { metric, composite, total } = await childrenInAlarm(cloudwatch, name);
   const locations: Location[] = [];
   for (const child of metric) {
     if (child.StateValue !== 'ALARM' || child.AlarmName === undefined) continue;
-    const found = locationsFromMetrics(metricsOfMetricAlarm(child), `child alarm ${child.AlarmName}`);
+    const childMetrics = metricsOfMetricAlarm(child);
+    metrics.push(...childMetrics);
+    const found = locationsFromMetrics(childMetrics, `child alarm ${child.AlarmName}`);
     if (found.length === 0)
       notes.push(`child alarm ${JSON.stringify(child.AlarmName)} has no ECS dimensions`);
     locations.push(...found);
@@ -135,7 +144,9 @@ export async function locationsOfComposite(
       );
       continue;
     }
-    locations.push(...(await locationsOfComposite(cloudwatch, child.AlarmName, notes, depth + 1, visited)));
+    locations.push(
+      ...(await locationsOfComposite(cloudwatch, child.AlarmName, notes, depth + 1, visited, metrics)),
+    );
   }
   if (total === 0) notes.push(`composite alarm ${JSON.stringify(name)} has no children`);
   else if (metric.length + composite.length === 0)
@@ -229,6 +240,7 @@ export async function routeRequest(
   const alarm = request.alarm;
   const alarmName = alarm?.name ?? request.source.alarmName;
   let locations: Location[] = [];
+  const childMetrics: AlarmMetric[] = [];
 
   if (request.cluster !== undefined) {
     locations = [locationFromRequest({ ...request, cluster: request.cluster })];
@@ -236,7 +248,14 @@ export async function routeRequest(
     locations = locationsFromMetrics(alarm.metrics);
     if (locations.length === 0 && alarm.type === 'composite') {
       try {
-        locations = await locationsOfComposite(deps.cloudwatch, alarm.name, notes);
+        locations = await locationsOfComposite(
+          deps.cloudwatch,
+          alarm.name,
+          notes,
+          1,
+          new Set(),
+          childMetrics,
+        );
       } catch (error) {
         const { name, message } = describeError(error);
         notes.push(`DescribeAlarms for the children of the composite alarm failed: ${name}: ${message}`);
@@ -278,9 +297,17 @@ export async function routeRequest(
     locations = locations.slice(0, MAX_LOCATIONS);
   }
 
-  const result: RouteResult = { locations, notes };
-  const script = request.script ?? tags.script ?? route?.route.script;
-  if (script !== undefined) result.script = script;
+  const metrics = [...(alarm?.metrics ?? []), ...childMetrics];
+  const choice = chooseScript({
+    request: request.script,
+    tag: tags.script,
+    route,
+    metric: matchMetricRoute(deps.routing, metrics),
+    defaultScript: '',
+    metrics: metricLabels(metrics),
+  });
+  const result: RouteResult = { locations, notes, scriptReason: choice.reason };
+  if (choice.source !== 'default') result.script = choice.script;
   const container = tags.container ?? route?.route.container;
   if (container !== undefined) result.container = container;
   if (route?.route.maxTasks !== undefined) result.maxTasks = route.route.maxTasks;

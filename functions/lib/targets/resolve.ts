@@ -274,6 +274,27 @@ async function resolveLocation(
   return { targets, skipped };
 }
 
+/** Errors that concern one location only (its names, its cluster or service): skipped when others remain. */
+const LOCATION_ERRORS = new Set([
+  'InvalidRequestError',
+  'ClusterNotFoundException',
+  'ServiceNotFoundException',
+  'ServiceNotActiveException',
+  'InvalidParameterException',
+  'AccessDeniedException',
+]);
+
+/** The skipped entry of a location that could not be resolved: its cluster and service as given, and why. */
+function locationSkipped(location: Location, error: unknown): SkippedTarget {
+  const { name, message } = describeError(error);
+  const where =
+    location.service === undefined ? '' : ` service ${JSON.stringify(location.service.slice(0, 255))}`;
+  return {
+    cluster: lastArnSegment(location.cluster).slice(0, 255),
+    reason: `location skipped (from ${location.origin}${where}): ${name}: ${message.slice(0, 500)}`,
+  };
+}
+
 /**
  * Resolves a validated request to the targets of the run. Throws InvalidRequestError for a request that
  * names nothing resolvable or a cluster outside ALLOWED_CLUSTERS; ECS errors pass through by name.
@@ -305,13 +326,25 @@ export async function resolveTargets(
   const skipped: SkippedTarget[] = [];
   const allowed = config.allowedClusters;
   const definitions = taskDefinitionReader(clients.ecs);
+  const several = routed.locations.length > 1;
+  const failures: unknown[] = [];
   let allowedLocations = 0;
   for (const location of routed.locations) {
-    checkName(location.cluster, 'cluster');
-    if (location.service !== undefined) checkName(location.service, 'service');
     const cluster = lastArnSegment(location.cluster);
+    try {
+      checkName(location.cluster, 'cluster');
+      if (location.service !== undefined) checkName(location.service, 'service');
+    } catch (error) {
+      if (!several) throw error;
+      failures.push(error);
+      skipped.push(locationSkipped(location, error));
+      continue;
+    }
     if (allowed.length > 0 && !allowed.includes(cluster)) {
-      skipped.push({ cluster, reason: `cluster is not in ALLOWED_CLUSTERS (${allowed.join(', ')})` });
+      skipped.push({
+        cluster,
+        reason: `cluster is not in this stack's TargetClusterNames (${allowed.join(', ')}): add it to the TargetClusterNames deploy parameter and redeploy`,
+      });
       continue;
     }
     allowedLocations += 1;
@@ -322,14 +355,23 @@ export async function resolveTargets(
     };
     if (request.container !== undefined) options.containerOverride = request.container;
     if (routed.container !== undefined) options.containerFallback = routed.container;
-    const result = await resolveLocation(clients, location, options);
-    targets.push(...result.targets);
-    skipped.push(...result.skipped);
+    try {
+      const result = await resolveLocation(clients, location, options);
+      targets.push(...result.targets);
+      skipped.push(...result.skipped);
+    } catch (error) {
+      // One bad location of a multi-metric alarm (a wrong ClusterName, a deleted service) must not cost the
+      // others their diagnostics; transient errors still fail the state for its retry.
+      if (!several || !LOCATION_ERRORS.has(describeError(error).name)) throw error;
+      failures.push(error);
+      skipped.push(locationSkipped(location, error));
+    }
   }
+  if (failures.length > 0 && failures.length === routed.locations.length) throw failures[0];
   if (allowedLocations === 0) {
     throw new InvalidRequestError(
       'cluster',
-      `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); diagnostics may only run there`,
+      `${routed.locations.map((l) => JSON.stringify(lastArnSegment(l.cluster))).join(', ')} not in this stack's TargetClusterNames (${allowed.join(', ')}); diagnostics may only run there: add the cluster to the TargetClusterNames deploy parameter and redeploy`,
     );
   }
 

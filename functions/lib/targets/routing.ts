@@ -1,6 +1,7 @@
 /**
  * The routing file (routing/routing.json): for alarms whose metrics carry no ECS dimensions and that
- * have no ecs-diagnostics:* tags, an alarm name pattern says which cluster/service/container/script.
+ * have no ecs-diagnostics:* tags, an alarm name pattern says which cluster/service/container/script;
+ * `metricRoutes` say which script an alarm's metric gets by default (CPU → cpu, memory → memory, ...).
  * Patterns are globs (`*` any run of characters, `?` one character) matched against the whole name:
  * no regular expressions, so a pattern cannot be slow. The first matching route wins.
  */
@@ -26,17 +27,29 @@ const routeSchema = z
     path: ['service'],
   });
 
+const metricRouteSchema = z
+  .object({
+    metricName: z.string().min(1).max(255),
+    namespace: z.string().min(1).max(255).optional(),
+    script: z.string().refine(isCatalogScript, { message: 'is not a script of the catalog' }),
+    comment: z.string().optional(),
+  })
+  .strict();
+
 const tableSchema = z
   .object({
     $schema: z.string().optional(),
     comment: z.string().optional(),
     version: z.literal(1),
     routes: z.array(routeSchema).max(1000),
+    metricRoutes: z.array(metricRouteSchema).max(1000).optional(),
   })
   .strict();
 
 /** One route of the routing file. */
 export type Route = z.infer<typeof routeSchema>;
+/** One metric route: a metric name (and optionally namespace) pattern and the script it gets. */
+export type MetricRoute = z.infer<typeof metricRouteSchema>;
 /** The parsed routing file. */
 export type RoutingTable = z.infer<typeof tableSchema>;
 
@@ -44,6 +57,13 @@ export type RoutingTable = z.infer<typeof tableSchema>;
 export interface RouteMatch {
   index: number;
   route: Route;
+}
+
+/** A metric route that matched, with its position and the metric (`namespace/metricName`) it matched. */
+export interface MetricRouteMatch {
+  index: number;
+  route: MetricRoute;
+  metric: string;
 }
 
 /** Validates the routing file; a bad file is a ConfigurationError naming the entry. */
@@ -89,4 +109,22 @@ export function matchRoute(table: RoutingTable, alarmName: string): RouteMatch |
   const index = table.routes.findIndex((route) => globMatch(route.alarmName, alarmName));
   const route = table.routes[index];
   return route === undefined ? undefined : { index, route };
+}
+
+/**
+ * The first metric route (in file order) that matches any of the alarm's metrics: metric-math alarms and
+ * composites (their children in ALARM) carry several, so the file's order says which kind of alarm wins.
+ */
+export function matchMetricRoute(
+  table: RoutingTable,
+  metrics: readonly { namespace?: string | undefined; metricName?: string | undefined }[],
+): MetricRouteMatch | undefined {
+  for (const [index, route] of (table.metricRoutes ?? []).entries()) {
+    for (const metric of metrics) {
+      if (metric.metricName === undefined || !globMatch(route.metricName, metric.metricName)) continue;
+      if (route.namespace !== undefined && !globMatch(route.namespace, metric.namespace ?? '')) continue;
+      return { index, route, metric: `${metric.namespace ?? '?'}/${metric.metricName}` };
+    }
+  }
+  return undefined;
 }

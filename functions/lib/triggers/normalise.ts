@@ -6,7 +6,8 @@ import { InvalidRequestError } from '../errors.ts';
 import { type DiagnosticsRequest, parseRequest } from '../request.ts';
 import { lastArnSegment } from '../s3-keys.ts';
 import { locationsFromMetrics } from '../targets/location.ts';
-import { matchRoute, type RoutingTable } from '../targets/routing.ts';
+import { matchMetricRoute, matchRoute, type RoutingTable } from '../targets/routing.ts';
+import { chooseScript } from '../targets/script-choice.ts';
 import {
   type AlarmNotice,
   fromEventBridge,
@@ -32,6 +33,8 @@ export interface TriggerConfig {
    * are ignored, since their ClusterName would be looked up among this account's clusters. Undefined = no check.
    */
   home?: { account: string; region: string };
+  /** Accounts besides `home`'s whose SNS topics may deliver alarms (ALARM_TOPIC_ACCOUNT_IDS). */
+  topicAccounts?: readonly string[];
 }
 
 /** A run to start. */
@@ -96,6 +99,17 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
   }
   const origin =
     notice.arn === undefined ? undefined : /^arn:[^:]+:cloudwatch:([^:]*):([^:]*):alarm:/.exec(notice.arn);
+  if (config.home !== undefined && (origin === undefined || origin === null)) {
+    // Without the alarm's ARN nothing says whose alarm it is: a forged SNS message would skip the check.
+    return {
+      action: 'ignore',
+      alarmName,
+      reason:
+        notice.arn === undefined
+          ? 'the notification carries no AlarmArn, so its account cannot be checked; treated as foreign'
+          : 'the AlarmArn is not a CloudWatch alarm ARN, so its account cannot be checked; treated as foreign',
+    };
+  }
   if (config.home !== undefined && origin !== undefined && origin !== null) {
     const [, region, account] = origin;
     if (account !== config.home.account || region !== config.home.region) {
@@ -144,13 +158,20 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
     return {
       action: 'ignore',
       alarmName,
-      reason: `cluster ${JSON.stringify(disallowed[0]?.cluster)} is not in ALLOWED_CLUSTERS`,
+      reason: `cluster ${JSON.stringify(disallowed[0]?.cluster)} is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
     };
   }
 
   // The cooldown subject: dimensions first, else the routing file, else the alarm itself (composite
   // and tag-routed alarms are routed in resolve-targets; until then the alarm name stands in for them).
   const route = locations.length === 0 ? matchRoute(config.routing, alarmName) : undefined;
+  // The script as far as the event tells (tags and a composite's children are read by resolve-targets).
+  const script = chooseScript({
+    request: parsed.script,
+    route: matchRoute(config.routing, alarmName),
+    metric: matchMetricRoute(config.routing, notice.metrics),
+    defaultScript: config.defaultScript,
+  }).script;
   const first = locations[0];
   let subject: CooldownSubject;
   let routedBy: string;
@@ -158,7 +179,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
     subject = {
       cluster: first.cluster,
       service: first.service,
-      script: parsed.script ?? config.defaultScript,
+      script,
     };
     routedBy = 'dimensions';
   } else if (route?.route.cluster !== undefined) {
@@ -166,17 +187,17 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       return {
         action: 'ignore',
         alarmName,
-        reason: `routing[${route.index}] names cluster ${JSON.stringify(route.route.cluster)}, which is not in ALLOWED_CLUSTERS`,
+        reason: `routing[${route.index}] names cluster ${JSON.stringify(route.route.cluster)}, which is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
       };
     }
     subject = {
       cluster: route.route.cluster,
       service: route.route.service,
-      script: route.route.script ?? config.defaultScript,
+      script,
     };
     routedBy = `routing[${route.index}]`;
   } else {
-    subject = { cluster: `alarm:${alarmName}`, script: route?.route.script ?? config.defaultScript };
+    subject = { cluster: `alarm:${alarmName}`, script };
     routedBy = 'alarm';
   }
   const key = cooldownKey(subject);
@@ -209,7 +230,7 @@ export function decideForStaticRequest(
   if (request.cluster !== undefined && !clusterAllowed(request.cluster, config.allowedClusters)) {
     return {
       action: 'ignore',
-      reason: `cluster ${JSON.stringify(request.cluster)} is not in ALLOWED_CLUSTERS`,
+      reason: `cluster ${JSON.stringify(request.cluster)} is not in this stack's TargetClusterNames (the deploy parameter that allows it)`,
     };
   }
   if (
@@ -247,6 +268,17 @@ export function decideForStaticRequest(
   return decision;
 }
 
+/** Why an SNS record's topic is not one this stack listens to (this account or an allowed one), if it is not. */
+function foreignTopic(topicArn: unknown, config: TriggerConfig): string | undefined {
+  if (config.home === undefined) return undefined;
+  const account =
+    typeof topicArn === 'string' ? /^arn:[^:]+:sns:[^:]*:(\d{12}):/.exec(topicArn)?.[1] : undefined;
+  if (account === undefined)
+    return 'the SNS record names no topic ARN, so its account cannot be checked; treated as foreign';
+  if (account === config.home.account || config.topicAccounts?.includes(account)) return undefined;
+  return `the SNS topic belongs to account ${account}, which is neither this stack's nor in ALARM_TOPIC_ACCOUNT_IDS`;
+}
+
 /**
  * Normalises whatever invoked start-run. SNS may batch records, so the answer is a list (one decision
  * per alarm notification). Throws InvalidRequestError for events it cannot read, naming the field.
@@ -261,6 +293,8 @@ export function decide(event: unknown, config: TriggerConfig): TriggerDecision[]
       if (!isObject(record) || !isObject(record.Sns)) {
         throw new InvalidRequestError(`${field}.Sns`, 'is missing: only SNS records are accepted');
       }
+      const foreign = foreignTopic(record.Sns.TopicArn, config);
+      if (foreign !== undefined) return { action: 'ignore', reason: foreign };
       return decideForAlarm(fromSnsMessage(record.Sns.Message, `${field}.Sns.Message`), config);
     });
   }

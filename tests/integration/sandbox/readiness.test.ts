@@ -119,7 +119,7 @@ describe('readiness checks in the sandbox (the broken ledger-prod world)', () =>
     expect(broken.stdout).toMatch(
       /^FAIL\s+role\.ssmmessages\s+arn:aws:iam::493817260514:role\/ledger-readonly-role/m,
     );
-    expect(broken.stdout).toContain('fix: add a statement allowing ssmmessages:CreateControlChannel');
+    expect(broken.stdout).toContain('add a statement allowing ssmmessages:CreateControlChannel');
     expect(ready.status).toBe(0);
     const checks = (JSON.parse(ready.stdout) as { checks: ReadinessCheck[] }).checks;
     expect(failed(checks)).toEqual([]);

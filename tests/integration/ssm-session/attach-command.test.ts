@@ -105,7 +105,7 @@ describe('ecs-diag attach', () => {
     );
 
     // Assert
-    expect(result.code).toBe(3);
+    expect(result.code).toBe(124);
     expect(result.stderr).toMatch(
       /^ecs-diag attach: truncated: the --timeout of 1 s passed; the session was terminated/,
     );
@@ -161,14 +161,14 @@ describe('ecs-diag attach', () => {
   });
 
   it.each([
-    [[], '--session is required'],
+    [[], "required option '--session <json|file>' not specified"],
     [['--session', '{"sessionId":"s","streamUrl":"https://x"}'], '--session: field tokenValue is missing'],
     [
       ['--session', '{"sessionId":"s","streamUrl":"https://x","tokenValue":"t"}'],
       'must be a ws:// or wss:// URL',
     ],
     [['--session', '/no/such/file.json'], 'neither JSON nor an existing file'],
-    [['--session', '{}', '--bogus'], "Unknown option '--bogus'"],
+    [['--session', '{}', '--bogus'], "unknown option '--bogus'"],
     [
       ['--session', '{"sessionId":"s","streamUrl":"ws://x","tokenValue":"t"}', '--timeout', 'soon'],
       '--timeout:',
@@ -184,6 +184,6 @@ describe('ecs-diag attach', () => {
     // Assert
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain('usage: ecs-diag attach');
+    expect(result.stderr).toContain('(add --help for usage)');
   });
 });

@@ -32,7 +32,7 @@ describe('catalog', () => {
     const names = catalogScriptNames();
 
     // Assert
-    expect([...names].sort()).toEqual(['basic', 'jvm', 'network', 'node', 'python']);
+    expect([...names].sort()).toEqual(['basic', 'cpu', 'jvm', 'memory', 'network', 'node', 'python']);
     expect(isCatalogScript('basic')).toBe(true);
     expect(isCatalogScript('rm -rf /')).toBe(false);
     expect(isCatalogScript('constructor')).toBe(false);

@@ -97,7 +97,7 @@ describe('resolve-targets', () => {
         /^arn:aws:ecs:us-east-1:493817260514:task\/payments-prod\/[0-9a-f]{32}$/,
       ),
       container: 'checkout',
-      script: 'basic',
+      script: 'cpu', // the CPUUtilization alarm's default metric route
       az: expect.any(String),
       runtimeId: expect.stringMatching(/-3119692762$/),
     });

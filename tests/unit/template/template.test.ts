@@ -86,13 +86,18 @@ describe('template.yaml', () => {
       return getAtt?.[0];
     });
     const policies = (stateMachine().Properties?.Policies ?? []) as Record<string, unknown>[];
-    const allowed = policies
-      .map(
-        (policy) =>
-          (policy.LambdaInvokePolicy as { FunctionName?: { Ref?: string } } | undefined)?.FunctionName?.Ref,
-      )
-      .filter((name) => name !== undefined);
-    expect(new Set(allowed)).toEqual(new Set(invoked));
+    // SAM's LambdaInvokePolicy grants function:<name>*: the statement names the functions themselves.
+    expect(policies.filter((policy) => 'LambdaInvokePolicy' in policy)).toEqual([]);
+    const invokes = inlineStatements(stateMachine()).filter((statement) =>
+      actionsOf(statement).includes('lambda:InvokeFunction'),
+    );
+    const allowed = invokes.flatMap((statement) =>
+      (statement.Resource as { 'Fn::GetAtt'?: string[] }[]).map((resource) => {
+        expect(resource['Fn::GetAtt']?.[1]).toBe('Arn');
+        return resource['Fn::GetAtt']?.[0];
+      }),
+    );
+    expect(allowed.sort()).toEqual([...invoked].sort());
     for (const name of invoked)
       expect(template.Resources[name ?? '']?.Type).toBe('AWS::Serverless::Function');
   });
@@ -107,6 +112,8 @@ describe('template.yaml', () => {
 
   it('has no wildcard action anywhere', () => {
     for (const [, statement] of allStatements()) {
+      // A Deny of logs:* on every other log group narrows the managed AWSLambdaBasicExecutionRole.
+      if (statement.Effect === 'Deny') continue;
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/^\*$|^[a-z0-9-]+:\*$/);
     }
     expect(readFileSync(join(process.cwd(), 'template.yaml'), 'utf8')).not.toMatch(
@@ -168,8 +175,9 @@ describe('template.yaml', () => {
         expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
         continue;
       }
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
-      expect(statement.Resource).toEqual({ 'Fn::Sub': '${OutputBucket.Arn}/runs/*' });
+      expect((statement.Resource as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
+        /^\$\{OutputBucket\.Arn\}\/runs\/\*/,
+      );
     }
   });
 

@@ -10,7 +10,7 @@ describe('dry-run: the stack account and region', () => {
 
     const { code, output } = await dryRun(['--event', 'events/eventbridge-alarm-ecs-cpu-single-metric.json']);
 
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(output.runs).toEqual([
       expect.objectContaining({ action: 'ignore', reason: expect.stringContaining('493817260514') }),
     ]);

@@ -40,7 +40,7 @@ describe('dry-run', () => {
   it('prints the reason an event is ignored (exit 2)', async () => {
     const { code, output } = await dryRun(['--event', 'events/eventbridge-alarm-back-to-ok.json']);
 
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(output.runs).toEqual([
       expect.objectContaining({ action: 'ignore', reason: expect.stringContaining('OK') }),
     ]);
@@ -54,9 +54,9 @@ describe('dry-run', () => {
       'orders-prod',
     ]);
 
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(output.runs).toEqual([
-      expect.objectContaining({ reason: expect.stringContaining('ALLOWED_CLUSTERS') }),
+      expect.objectContaining({ reason: expect.stringContaining('TargetClusterNames') }),
     ]);
   });
 

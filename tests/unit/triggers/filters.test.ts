@@ -30,7 +30,8 @@ describe('triggers: filters and rejections', () => {
 
     expect(decide(event, { ...base, allowedClusters: ['orders-prod'] })[0]).toMatchObject({
       action: 'ignore',
-      reason: 'cluster "payments-prod" is not in ALLOWED_CLUSTERS',
+      reason:
+        'cluster "payments-prod" is not in this stack\'s TargetClusterNames (the deploy parameter that allows it)',
     });
     expect(decide(event, { ...base, allowedClusters: ['orders-prod', 'payments-prod'] })[0]?.action).toBe(
       'start',

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { run } from '../../../bin/commands/dry-run.ts';
+import { main } from '../../../bin/program.ts';
 
 /** Runs `ecs-diag dry-run` in process and returns its exit code and the JSON it printed. */
 export async function dryRun(argv: string[]): Promise<{ code: number; output: Record<string, unknown> }> {
@@ -9,7 +9,11 @@ export async function dryRun(argv: string[]): Promise<{ code: number; output: Re
     return true;
   });
   try {
-    const code = await run(argv);
+    const code = await main(['dry-run', ...argv], {
+      out: (t) => chunks.push(`${t}\n`),
+      err: () => {},
+      interactive: false,
+    });
     return { code, output: JSON.parse(chunks.join('')) as Record<string, unknown> };
   } finally {
     spy.mockRestore();
