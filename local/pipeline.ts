@@ -8,13 +8,15 @@ import { readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AgentEmulator, type AgentFaults, startAgentEmulator } from './agent-emulator/index.ts';
 import { type CloudWatchEmulator, startCloudWatchEmulator } from './cloudwatch-emulator/index.ts';
+import { type Ec2Emulator, startEc2Emulator } from './ec2-emulator/index.ts';
 import { type EcsEmulator, type EcsFaults, startEcsEmulator } from './ecs-emulator/index.ts';
 import { type EventBridgeEmulator, startEventBridgeEmulator } from './eventbridge-emulator/index.ts';
+import { type IamEmulator, startIamEmulator } from './iam-emulator/index.ts';
 import { invokeLocal, type LambdaHandler, type LocalFunction, loadTemplateFunctions } from './lambda.ts';
 import { type LocalS3, startLocalS3 } from './s3.ts';
 import { asLambdaTask, type SfnEmulator, startSfnEmulator, type TaskHandler } from './sfn-emulator/index.ts';
 import { type SnsEmulator, startSnsEmulator } from './sns-emulator/index.ts';
-import type { World } from './world.ts';
+import { type World, worldArns } from './world.ts';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -23,6 +25,7 @@ export const STATE_FUNCTIONS = {
   ResolveTargets: 'resolve-targets',
   RunDiagnostic: 'run-diagnostic',
   WriteReport: 'write-report',
+  CheckReadiness: 'check-readiness',
 } as const;
 
 export const STATE_MACHINE_NAME = 'ecs-alarm-diagnostics';
@@ -35,6 +38,7 @@ export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, numb
   ResolveTargets: 200,
   RunDiagnostic: 1000,
   WriteReport: 200,
+  CheckReadiness: 200,
 };
 
 /** The fault switches a bare `--faults` turns on. */
@@ -116,6 +120,8 @@ export interface Sandbox {
     cloudwatch: string;
     eventbridge: string;
     sns: string;
+    iam: string;
+    ec2: string;
     dataChannel: string;
   };
   /** The environment the handlers run with (also what a user exports to point the CLI at the sandbox). */
@@ -123,6 +129,8 @@ export interface Sandbox {
   s3: LocalS3;
   sfn: SfnEmulator;
   ecs: EcsEmulator;
+  iam: IamEmulator;
+  ec2: Ec2Emulator;
   agent: AgentEmulator;
   /** Completion events published on the local bus. */
   eventbridge: EventBridgeEmulator;
@@ -176,6 +184,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const topicArn = `arn:aws:sns:${world.region}:${world.account}:${NOTIFICATION_TOPIC_NAME}`;
     const sns = await startSnsEmulator({ topics: [topicArn] });
     stoppers.push(() => sns.close());
+    const iam = await startIamEmulator({ world });
+    stoppers.push(() => iam.close());
+    const ec2 = await startEc2Emulator({ world });
+    stoppers.push(() => ec2.close());
 
     const stateMachineArn = `arn:aws:states:${world.region}:${world.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const env = sandboxEnv(world, {
@@ -186,6 +198,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       eventbridge: eventbridge.endpoint,
       sns: sns.endpoint,
       topicArn,
+      iam: iam.endpoint,
+      ec2: ec2.endpoint,
       stateMachineArn,
       logLevel: options.logLevel ?? 'WARN',
     });
@@ -255,6 +269,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               RunDiagnostic: task('RunDiagnostic'),
               WriteReport: task('WriteReport'),
               ReportNotWritten: task('WriteReport'),
+              CheckReadiness: task('CheckReadiness'),
             };
           },
         },
@@ -277,12 +292,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         cloudwatch: cloudwatch.endpoint,
         eventbridge: eventbridge.endpoint,
         sns: sns.endpoint,
+        iam: iam.endpoint,
+        ec2: ec2.endpoint,
         dataChannel: agent.url,
       },
       env,
       s3,
       sfn,
       ecs,
+      iam,
+      ec2,
       agent,
       eventbridge,
       sns,
@@ -312,6 +331,8 @@ function sandboxEnv(
     eventbridge: string;
     sns: string;
     topicArn: string;
+    iam: string;
+    ec2: string;
     stateMachineArn: string;
     logLevel: string;
   },
@@ -328,6 +349,9 @@ function sandboxEnv(
     AWS_ENDPOINT_URL_CLOUDWATCH: local.cloudwatch,
     AWS_ENDPOINT_URL_EVENTBRIDGE: local.eventbridge,
     AWS_ENDPOINT_URL_SNS: local.sns,
+    AWS_ENDPOINT_URL_IAM: local.iam,
+    AWS_ENDPOINT_URL_EC2: local.ec2,
+    ...(world.stackRole !== undefined ? { EXEC_ROLE_ARN: worldArns(world).role(world.stackRole) } : {}),
     OUTPUT_BUCKET,
     EVENT_BUS_NAME: 'default',
     NOTIFICATION_TOPIC_ARN: local.topicArn,

@@ -78,12 +78,47 @@ export function formatOutcome(outcome: RunOutcome): string[] {
     if (result.s3Key) lines.push(`            key: ${result.s3Key}`);
     const error = normaliseError(result.error);
     if (error) lines.push(`            error: ${error.name}: ${oneLine(error.message)}`);
+    lines.push(...readinessLines((result as { readiness?: unknown }).readiness));
   }
   for (const skipped of outcome.skipped) {
     const where = [skipped.taskArn ? shortTask(skipped.taskArn) : skipped.cluster, skipped.container]
       .filter(Boolean)
       .join('/');
     lines.push(`  SKIPPED   ${where}: ${oneLine(skipped.reason)}`);
+    lines.push(...readinessLines((skipped as { readiness?: unknown }).readiness));
+  }
+  return lines;
+}
+
+const MARKS: Record<string, string> = { fail: 'FAIL', warn: 'WARN', 'not-checked': 'NOT CHECKED' };
+
+/**
+ * The readiness findings that are not passes, with evidence and fix: from a skipped entry (a list), a
+ * failed target (`{checks, key}`), or the checks' own failure (`{Error, Cause}`).
+ */
+export function readinessLines(readiness: unknown): string[] {
+  const value = readiness as
+    | { checks?: unknown; key?: unknown; Error?: unknown; Cause?: unknown }
+    | undefined;
+  if (isRecord(value) && typeof value.Error === 'string') {
+    return [
+      `            readiness checks failed: ${value.Error}: ${oneLine(String(value.Cause ?? ''), 200)}`,
+    ];
+  }
+  const checks = Array.isArray(readiness) ? readiness : Array.isArray(value?.checks) ? value.checks : [];
+  const lines: string[] = [];
+  const passed = checks.filter((check) => isRecord(check) && check.status === 'pass').length;
+  for (const check of checks) {
+    if (!isRecord(check) || check.status === 'pass') continue;
+    const mark = MARKS[String(check.status)] ?? String(check.status);
+    lines.push(
+      `            ${mark.padEnd(11)} ${String(check.id)}: ${oneLine(String(check.evidence ?? ''), 240)}`,
+    );
+    if (typeof check.fix === 'string') lines.push(`                        fix: ${oneLine(check.fix, 240)}`);
+  }
+  if (checks.length > 0) {
+    const where = isRecord(value) && typeof value.key === 'string' ? `; all findings: ${value.key}` : '';
+    lines.push(`            readiness: ${passed} of ${checks.length} checks passed${where}`);
   }
   return lines;
 }

@@ -144,6 +144,8 @@ export function manifestTarget(result: TargetResult, records: readonly AttemptRe
     if (result[key] !== undefined) Object.assign(entry, { [key]: result[key] });
   }
   if (result.error !== undefined) entry.error = result.error;
+  const readiness = (result as TargetResult & { readiness?: ManifestTarget['readiness'] }).readiness;
+  if (readiness !== undefined) entry.readiness = readiness;
   return entry;
 }
 

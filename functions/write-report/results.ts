@@ -12,6 +12,9 @@ function isTarget(value: unknown): value is Target {
 }
 
 const UNKNOWN_TARGET: Target = { cluster: '?', taskArn: '?', container: '?', script: '?' };
+
+import { readinessFields } from './readiness.ts';
+
 const STORED = new Set(['succeeded', 'partial', 'not-applicable']);
 
 /** One Map result: a TargetResult from run-diagnostic, or `{target, status: failed, error: {Error, Cause}}`. */
@@ -28,7 +31,8 @@ export function normaliseResult(value: unknown): TargetResult {
     error !== undefined && typeof error.name === 'string' && typeof error.message === 'string'
       ? { name: error.name, message: error.message }
       : normaliseCaughtError(error);
-  return { ...result, target, status: 'failed', error: normalised };
+  const { readiness, ...rest } = result as typeof result & { readiness?: unknown };
+  return { ...rest, target, status: 'failed', error: normalised, ...readinessFields(readiness) };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 } from '../aws-json-server.ts';
 import {
   containerRuntimeId,
+  stableUuid,
   type World,
   type WorldCluster,
   type WorldContainer,
@@ -116,7 +117,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       networkBindings: [],
       networkInterfaces: [],
       healthStatus: 'UNKNOWN',
-      managedAgents: task.enableExecuteCommand
+      managedAgents: execSupported(task)
         ? [
             {
               ...(container.agentStatus === 'RUNNING' ? { lastStartedAt: EPOCH + 71 } : {}),
@@ -132,9 +133,27 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   function describeTask(cluster: WorldCluster, task: WorldTask, withTags: boolean) {
     const family =
       task.taskDefinition ?? cluster.services.find((s) => s.name === task.service)?.taskDefinition;
+    const role = task.taskRoleOverride;
     return {
-      attachments: [],
+      attachments:
+        task.subnet === undefined
+          ? []
+          : [
+              {
+                id: stableUuid(`attachment/${task.id}`),
+                type: 'ElasticNetworkInterface',
+                status: 'ATTACHED',
+                details: [
+                  { name: 'subnetId', value: task.subnet },
+                  { name: 'networkInterfaceId', value: arns.eni(task.id) },
+                  { name: 'privateIPv4Address', value: '10.0.1.17' },
+                ],
+              },
+            ],
       attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+      ...(task.launchType === 'EC2'
+        ? { containerInstanceArn: arns.containerInstance(cluster.name, task.id) }
+        : {}),
       availabilityZone: task.availabilityZone,
       ...(task.launchType === 'FARGATE' ? { capacityProviderName: 'FARGATE' } : {}),
       clusterArn: arns.cluster(cluster.name),
@@ -150,8 +169,11 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       lastStatus: task.lastStatus,
       launchType: task.launchType,
       memory: '2048',
-      overrides: { containerOverrides: task.containers.map((c) => ({ name: c.name })) },
-      platformVersion: '1.4.0',
+      overrides: {
+        containerOverrides: task.containers.map((c) => ({ name: c.name })),
+        ...(role !== undefined ? { taskRoleArn: arns.role(role) } : {}),
+      },
+      ...(task.launchType === 'FARGATE' ? { platformVersion: task.platformVersion } : {}),
       platformFamily: 'Linux',
       startedAt: EPOCH + 66,
       ...(task.service !== undefined ? { startedBy: 'ecs-svc/4728196305817243590' } : {}),
@@ -173,6 +195,49 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   }
 
   const operations = {
+    DescribeContainerInstances(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const refs = stringListField(request, 'containerInstances');
+      if (refs === undefined || refs.length === 0) {
+        throw new AwsServiceError('InvalidParameterException', 'containerInstances cannot be empty.');
+      }
+      if (refs.length > 100) {
+        throw new AwsServiceError('InvalidParameterException', 'containerInstances: at most 100 items');
+      }
+      const containerInstances = [];
+      const failures = [];
+      for (const ref of refs) {
+        const task = cluster.tasks.find(
+          (candidate) =>
+            candidate.launchType === 'EC2' &&
+            [
+              arns.containerInstance(cluster.name, candidate.id),
+              arns.containerInstance(cluster.name, candidate.id).split('/').pop(),
+            ].includes(ref),
+        );
+        if (task === undefined) {
+          failures.push({ arn: ref, reason: 'MISSING' });
+          continue;
+        }
+        containerInstances.push({
+          containerInstanceArn: arns.containerInstance(cluster.name, task.id),
+          ec2InstanceId: `i-${task.id.slice(0, 17)}`,
+          version: 12,
+          versionInfo: {
+            agentVersion: task.agentVersion,
+            agentHash: 'f1c6e2a',
+            dockerVersion: 'DockerVersion: 25.0.8',
+          },
+          status: 'ACTIVE',
+          agentConnected: true,
+          runningTasksCount: 1,
+          pendingTasksCount: 0,
+          registeredAt: EPOCH - 86_400,
+        });
+      }
+      return { containerInstances, failures };
+    },
+
     DescribeTaskDefinition(request: JsonRequest) {
       const ref = stringField(request, 'taskDefinition');
       if (ref === undefined)
@@ -197,12 +262,22 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       return {
         taskDefinition: {
           taskDefinitionArn: arns.taskDefinition(id),
+          ...(settings.taskRole !== undefined ? { taskRoleArn: arns.role(settings.taskRole) } : {}),
           containerDefinitions: first.containers.map((container) => ({
             name: container.name,
             image: container.image,
             cpu: 0,
             essential: container.essential,
-            environment: [],
+            ...(settings.readonlyRootFilesystem !== undefined
+              ? { readonlyRootFilesystem: settings.readonlyRootFilesystem }
+              : {}),
+            ...(settings.initProcessEnabled !== undefined
+              ? { linuxParameters: { initProcessEnabled: settings.initProcessEnabled } }
+              : {}),
+            environment: (settings.environment ?? []).map((variable) => ({
+              name: variable,
+              value: 'local-placeholder',
+            })),
             mountPoints: [],
             volumesFrom: [],
             portMappings: [],
@@ -244,7 +319,10 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
                 configuration: {
                   executeCommandConfiguration: {
                     ...(cluster.kmsKeyId !== undefined ? { kmsKeyId: cluster.kmsKeyId } : {}),
-                    logging: 'DEFAULT',
+                    logging: cluster.execLogging?.logging ?? 'DEFAULT',
+                    ...(cluster.execLogging?.logConfiguration !== undefined
+                      ? { logConfiguration: cluster.execLogging.logConfiguration }
+                      : {}),
                   },
                 },
               }
@@ -448,10 +526,10 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
           'The task or container is not in RUNNING state.',
         );
       }
-      if (!task.enableExecuteCommand || container.agentStatus !== 'RUNNING') {
+      if (!execSupported(task) || container.agentStatus !== 'RUNNING') {
         throw new AwsServiceError('InvalidParameterException', EXEC_DISABLED_MESSAGE);
       }
-      if (attempt <= (faults.targetNotConnectedAttempts ?? 0)) {
+      if (task.neverConnects || attempt <= (faults.targetNotConnectedAttempts ?? 0)) {
         throw new AwsServiceError(
           'TargetNotConnectedException',
           'The execute command failed due to an internal error. Try again later.',
@@ -500,6 +578,14 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
     },
     close: () => server.close(),
   };
+}
+
+/** Exec works only when enabled, and on Fargate from platform version 1.4.0 (no agent before). */
+function execSupported(task: WorldTask): boolean {
+  if (!task.enableExecuteCommand) return false;
+  if (task.launchType !== 'FARGATE' || task.platformVersion === 'LATEST') return true;
+  const [major = 0, minor = 0] = task.platformVersion.split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 4);
 }
 
 function clusterNameOf(ref: string): string {

@@ -13,6 +13,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   ResolveTargetsFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:resolve-targets',
   RunDiagnosticFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:run-diagnostic',
   WriteReportFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:write-report',
+  CheckReadinessFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:check-readiness',
 };
 
 /** The raw definition text, placeholders and all. */
@@ -39,7 +40,12 @@ export function definitionPlaceholders(): Set<string> {
 type Handler = (input: never) => unknown;
 
 /** The Task states of the definition. */
-export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport' | 'ReportNotWritten';
+export type TaskStateName =
+  | 'ResolveTargets'
+  | 'RunDiagnostic'
+  | 'WriteReport'
+  | 'ReportNotWritten'
+  | 'CheckReadiness';
 
 export interface RunOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -57,7 +63,10 @@ export interface RunOutcome {
  */
 export async function runDefinition(
   input: unknown,
-  handlers: Record<Exclude<TaskStateName, 'ReportNotWritten'>, Handler> & { ReportNotWritten?: Handler },
+  handlers: Omit<Record<TaskStateName, Handler>, 'CheckReadiness' | 'ReportNotWritten'> & {
+    CheckReadiness?: Handler;
+    ReportNotWritten?: Handler;
+  },
   options: { retryIntervalOverrides?: Record<string, number | number[]>; executionName?: string } = {},
 ): Promise<RunOutcome> {
   const calls: Record<TaskStateName, unknown[]> = {
@@ -65,10 +74,16 @@ export async function runDefinition(
     RunDiagnostic: [],
     WriteReport: [],
     ReportNotWritten: [],
+    CheckReadiness: [],
   };
   const attemptsByTarget = new Map<string, number>();
+  const withDefaults: Record<string, Handler> = {
+    CheckReadiness: () => ({ checks: [], key: 'runs/test/readiness.json', reused: false }),
+    ReportNotWritten: handlers.WriteReport,
+    ...handlers,
+  };
   const local = Object.fromEntries(
-    Object.entries({ ReportNotWritten: handlers.WriteReport, ...handlers }).map(([state, handler]) => [
+    Object.entries(withDefaults).map(([state, handler]) => [
       state,
       async (rawInput: unknown) => {
         let stateInput = rawInput;

@@ -8,7 +8,9 @@ import { catalogScriptNames, isCatalogScript } from '../catalog.ts';
 import type { ResolvedTargets, SkippedTarget, Target } from '../contracts.ts';
 import { describeError, InvalidRequestError } from '../errors.ts';
 import { logger } from '../logger.ts';
-import type { LeftOutTask } from '../manifest.ts';
+import type { LeftOutTask, ReadinessCheck } from '../manifest.ts';
+import { boundChecks } from '../readiness/checks.ts';
+import { taskChecks } from '../readiness/task.ts';
 import { type DiagnosticsRequest, MAX_CONCURRENCY, parseRequest } from '../request.ts';
 import { lastArnSegment, runPrefix } from '../s3-keys.ts';
 import { routeRequest } from './alarm-route.ts';
@@ -39,6 +41,8 @@ export interface ResolveInput {
 
 /** Most targets of one run: keeps the state small (a Target is about 300 bytes; state holds 256 KB). */
 export const MAX_TARGETS = 200;
+/** Most bytes of readiness findings on one skipped entry (they travel in state). */
+const SKIPPED_READINESS_BYTES = 2048;
 /** Most skipped entries listed per location; the rest are summarised in one entry. */
 const MAX_SKIPPED_PER_LOCATION = 20;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -107,9 +111,36 @@ async function candidateTasks(ecs: ECSClient, location: Location): Promise<strin
   return arns;
 }
 
+/** The cheap, task-level readiness findings for a skipped task (no AWS call beyond its task definition). */
+async function skippedReadiness(
+  task: Task,
+  definitions: (arn: string) => Promise<TaskDefinition | undefined>,
+  container?: string,
+): Promise<ReadinessCheck[]> {
+  let definition: TaskDefinition | undefined;
+  if (task.taskDefinitionArn !== undefined) {
+    try {
+      definition = await definitions(task.taskDefinitionArn);
+    } catch {
+      // The checks that need it say "not checked".
+    }
+  }
+  return boundChecks(
+    taskChecks({
+      task,
+      ...(definition !== undefined ? { definition } : {}),
+      ...(container !== undefined ? { container } : {}),
+    }),
+    SKIPPED_READINESS_BYTES,
+  );
+}
+
+/** A skipped entry with the task-level readiness findings, when the task could be described. */
+type SkippedWithReadiness = SkippedTarget & { readiness?: ReadinessCheck[] };
+
 interface LocationResult {
   targets: Target[];
-  skipped: SkippedTarget[];
+  skipped: SkippedWithReadiness[];
   leftOut: LeftOutTask[];
 }
 
@@ -160,7 +191,7 @@ async function resolveLocation(
   },
 ): Promise<LocationResult> {
   const cluster = lastArnSegment(location.cluster);
-  const skipped: SkippedTarget[] = [];
+  const skipped: SkippedWithReadiness[] = [];
   const checked = withoutMalformedHints(location);
   location = checked.location;
   skipped.push(...checked.skipped.map((reason) => ({ cluster, reason })));
@@ -191,7 +222,13 @@ async function resolveLocation(
   for (const task of described.tasks) {
     const reason = preflightTask(task, location.service);
     if (reason === undefined) eligible.push(task);
-    else skipped.push({ cluster, taskArn: task.taskArn ?? '', reason });
+    else
+      skipped.push({
+        cluster,
+        taskArn: task.taskArn ?? '',
+        reason,
+        readiness: await skippedReadiness(task, options.definitions),
+      });
   }
   const explicit = location.tasks !== undefined;
   const sample = explicit ? eligible : sampleTasks(eligible, options.maxTasks, location.preferredTaskId);
@@ -220,7 +257,12 @@ async function resolveLocation(
     }
     for (const choice of chooseContainers(task, container, definition)) {
       if ('skipped' in choice) {
-        const entry: SkippedTarget = { cluster, taskArn: task.taskArn ?? '', reason: choice.skipped.reason };
+        const entry: SkippedWithReadiness = {
+          cluster,
+          taskArn: task.taskArn ?? '',
+          reason: choice.skipped.reason,
+          readiness: await skippedReadiness(task, options.definitions, choice.skipped.container),
+        };
         if (choice.skipped.container !== undefined) entry.container = choice.skipped.container;
         skipped.push(entry);
         continue;

@@ -73,18 +73,18 @@ describe('cloudwatch-emulator', () => {
   });
 
   it('pages with MaxRecords and NextToken', async () => {
-    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 2 }));
+    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 3 }));
     const second = await cloudwatch.send(
-      new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: first.NextToken }),
+      new DescribeAlarmsCommand({ MaxRecords: 3, NextToken: first.NextToken }),
     );
 
-    expect(first.MetricAlarms).toHaveLength(2);
+    expect(first.MetricAlarms).toHaveLength(3);
     expect(second.MetricAlarms).toHaveLength(1);
     expect(second.NextToken).toBeUndefined();
     const names = [...(first.MetricAlarms ?? []), ...(second.MetricAlarms ?? [])].map(
       (alarm) => alarm.AlarmName,
     );
-    expect(new Set(names).size).toBe(3);
+    expect(new Set(names).size).toBe(4);
   });
 
   it("lists an alarm's tags and maps unknown ARNs and bad combinations to CloudWatch exceptions", async () => {

@@ -52,7 +52,7 @@ async function countingReport(input: { state: { results?: TargetResult[]; report
   };
 }
 
-const FAST_RETRIES = { RunDiagnostic: 1, ResolveTargets: 1, WriteReport: 1 };
+const FAST_RETRIES = { RunDiagnostic: 1, ResolveTargets: 1, WriteReport: 1, CheckReadiness: 1 };
 
 describe('statemachines/diagnostics.asl.json', () => {
   afterEach(() => {
@@ -337,5 +337,79 @@ describe('statemachines/diagnostics.asl.json', () => {
 
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error?.name).toBe('ManifestNotWritten');
+  });
+
+  it.each(['TargetNotConnectedException', 'AccessDeniedException'])(
+    'runs CheckReadiness once when %s ends a target, and records its findings with the failure',
+    async (errorName) => {
+      const findings = { checks: [{ id: 'role.ssmmessages', title: 't', status: 'fail' }], key: 'k' };
+      const outcome = await runDefinition(
+        {},
+        {
+          ResolveTargets: resolved('t1', 't2'),
+          RunDiagnostic: async (input: { target: Target; retryCount: number }) => {
+            if (input.target.taskArn.endsWith('/t1')) throw namedError(errorName);
+            return succeeded(input);
+          },
+          CheckReadiness: async () => findings,
+          WriteReport: countingReport,
+        },
+        { retryIntervalOverrides: FAST_RETRIES },
+      );
+
+      expect(outcome.calls.CheckReadiness).toHaveLength(1);
+      expect(outcome.calls.CheckReadiness[0]).toMatchObject({
+        target: target('t1'),
+        error: { Error: errorName },
+      });
+      const report = outcome.calls.WriteReport[0] as { state: { results: unknown[] } };
+      expect(report.state.results[0]).toMatchObject({
+        status: 'failed',
+        error: { Error: errorName },
+        readiness: findings,
+      });
+      expect(report.state.results[1]).not.toHaveProperty('readiness');
+    },
+  );
+
+  it('records the target even when CheckReadiness itself fails', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('t1'),
+        RunDiagnostic: async () => {
+          throw namedError('AccessDeniedException');
+        },
+        CheckReadiness: async () => {
+          throw namedError('Error', 'boom');
+        },
+        WriteReport: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    const report = outcome.calls.WriteReport[0] as { state: { results: unknown[] } };
+    expect(report.state.results[0]).toMatchObject({
+      status: 'failed',
+      error: { Error: 'AccessDeniedException' },
+      readiness: { Error: 'Error' },
+    });
+  });
+
+  it('does not run CheckReadiness for other errors', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('t1'),
+        RunDiagnostic: async () => {
+          throw namedError('InvalidParameterException');
+        },
+        CheckReadiness: async () => ({ checks: [], key: 'k' }),
+        WriteReport: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.CheckReadiness).toHaveLength(0);
   });
 });

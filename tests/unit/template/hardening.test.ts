@@ -112,7 +112,7 @@ describe('template.yaml hardening', () => {
       everyStatement(fn).filter((statement) => actionsOf(statement).some((a) => a.startsWith('kms:'))),
     );
 
-    expect(kms.length).toBe(3);
+    expect(kms.length).toBe(4);
     for (const statement of kms) {
       if (statement.Sid === 'ExecSessionKmsHandshake') {
         expect(JSON.stringify(statement.Condition?.StringLike)).toContain(

@@ -18,6 +18,8 @@ const CLIENT_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-iam': 'iam',
 };
 
 /** A source file and every project file it imports, transitively (`#lib/...` and relative `.ts` imports). */
@@ -38,7 +40,7 @@ function sourceClosure(entry: string): string[] {
   return [...seen];
 }
 
-/** The `service:Action` of every ECS, CloudWatch and Step Functions command the code sends. */
+/** The `service:Action` of every ECS, CloudWatch, Step Functions, EC2 and IAM command the code sends. */
 function actionsCalled(files: string[]): Set<string> {
   const actions = new Set<string>();
   for (const file of files) {
@@ -64,13 +66,13 @@ const functions = resourcesOfType(template, 'AWS::Serverless::Function').map(([i
 
 describe('template.yaml least privilege', () => {
   it.each(functions)(
-    '%s is granted only the ECS, CloudWatch, Step Functions, EventBridge and SNS actions functions/%s calls',
+    '%s is granted only the ECS, CloudWatch, Step Functions, EventBridge, SNS, EC2 and IAM actions functions/%s calls',
     (_id, folder, resource) => {
       const called = actionsCalled(sourceClosure(join(root, 'functions', folder, 'handler.ts')));
       const granted = inlineStatements(resource)
         .filter((statement) => statement.Effect === 'Allow')
         .flatMap(actionsOf)
-        .filter((action) => /^(ecs|cloudwatch|states|events|sns):/.test(action));
+        .filter((action) => /^(ecs|cloudwatch|states|events|sns|ec2|iam):/.test(action));
 
       const unused = granted.filter((action) => !called.has(action));
 

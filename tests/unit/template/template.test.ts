@@ -35,8 +35,9 @@ function allStatements(): [string, PolicyStatement][] {
 }
 
 describe('template.yaml', () => {
-  it('declares the four functions on nodejs24.x, arm64, with JSON logs', () => {
+  it('declares the five functions on nodejs24.x, arm64, with JSON logs', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
+      'CheckReadinessFunction',
       'ResolveTargetsFunction',
       'RunDiagnosticFunction',
       'StartRunFunction',
@@ -118,6 +119,34 @@ describe('template.yaml', () => {
     expect(readFileSync(join(process.cwd(), 'template.yaml'), 'utf8')).not.toMatch(
       /Action:\s*['"]?\*['"]?\s*$/m,
     );
+  });
+
+  it('gives check-readiness only reads (and its findings file), scoped as far as each service allows', () => {
+    const statements = inlineStatements(template.Resources.CheckReadinessFunction ?? { Type: '' }).filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+    const actions = statements.flatMap(actionsOf).sort();
+    expect(actions).toEqual([
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcEndpoints',
+      'ecs:DescribeClusters',
+      'ecs:DescribeContainerInstances',
+      'ecs:DescribeTaskDefinition',
+      'ecs:DescribeTasks',
+      'iam:SimulatePrincipalPolicy',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    const simulate = statements.find((statement) =>
+      actionsOf(statement).includes('iam:SimulatePrincipalPolicy'),
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+    expect(simulate?.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' });
+    const tasks = statements.find((statement) => actionsOf(statement).includes('ecs:DescribeTasks'));
+    expect(JSON.stringify(tasks?.Condition?.ArnLike?.['ecs:cluster'])).toContain('TargetClusterNames');
   });
 
   it('scopes ecs:ExecuteCommand to this account and region and to the target clusters', () => {
@@ -220,6 +249,7 @@ describe('template.yaml', () => {
         'ResolveTargetsFunctionArn',
         'RunDiagnosticFunctionArn',
         'WriteReportFunctionArn',
+        'CheckReadinessFunctionArn',
       ]),
     );
   });
