@@ -7,6 +7,8 @@ import { optionalEnv, requiredEnv } from '#lib/config.ts';
 import { describeError, InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
+import type { Manifest } from '#lib/manifest.ts';
+import { writeRunReport } from '#lib/report/write.ts';
 import { completionDetail } from './completion.ts';
 import { normaliseCaughtError } from './errors.ts';
 import { emitRunMetrics } from './metrics.ts';
@@ -69,7 +71,24 @@ async function assemble(input: WriteReportInput) {
 }
 
 /**
- * Writes the run manifest (every target's outcome and attempts, skipped and left-out tasks, the alarm),
+ * Writes summary.md and report.html next to the manifest. A failure is logged, never thrown: the manifest is
+ * already stored, and the Catch path would record the run as having none.
+ */
+async function storeRunReport(manifest: Manifest): Promise<void> {
+  try {
+    const written = await writeRunReport(s3, bucket, manifest, { region });
+    logger.info('run report written', { ...written });
+  } catch (error) {
+    logger.error('run report NOT written: the manifest is complete without it', {
+      error: describeError(error),
+      report: manifest.files.report,
+    });
+  }
+}
+
+/**
+ * Writes the run manifest (every target's outcome and attempts, skipped and left-out tasks, the alarm) and
+ * the run report (summary.md, report.html),
  * publishes the completion event and notification, emits the run's metrics and returns its summary. With
  * `reportError` in the state (the Catch path) nothing is written and the event says so.
  */
@@ -82,6 +101,7 @@ export const handler = createHandler(
     const summary = summarise(manifest, writing);
     if (writing) logger.info('run manifest written', { ...summary });
     else logger.error('run manifest NOT written', { ...summary, error: manifest.errors.at(-1) });
+    if (writing) await storeRunReport(manifest);
     const detail = completionDetail(manifest, {
       bucket,
       region,
