@@ -15,4 +15,7 @@ build-RunDiagnosticFunction:
 build-WriteReportFunction:
 	$(BUILD) --only write-report --outdir "$(ARTIFACTS_DIR)"
 
-.PHONY: build-StartRunFunction build-ResolveTargetsFunction build-RunDiagnosticFunction build-WriteReportFunction
+build-CheckReadinessFunction:
+	$(BUILD) --only check-readiness --outdir "$(ARTIFACTS_DIR)"
+
+.PHONY: build-CheckReadinessFunction build-StartRunFunction build-ResolveTargetsFunction build-RunDiagnosticFunction build-WriteReportFunction

@@ -89,8 +89,10 @@ async function main(): Promise<void> {
     const used = process.cpuUsage(cpu);
     clearInterval(sampler);
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-    if (head.ContentLength !== bytes || stored.bytes !== bytes)
-      throw new Error(`stored ${head.ContentLength} of ${bytes} bytes`);
+    // Generated output imitates a pty (\r\n line ends) without the exec wrapper's prelude: the pipeline
+    // turns each \r\n back into \n, so the object is a little smaller than what the agent sent.
+    if (head.ContentLength !== stored.bytes || stored.bytes > bytes || stored.newlines !== 'crlf-undone')
+      throw new Error(`stored ${head.ContentLength} (${stored.bytes} counted) of ${bytes} bytes`);
     if (label === '') return;
     process.stdout.write(
       `${label.padEnd(10)} ${(bytes / MB / seconds).toFixed(1).padStart(6)} MB/s  cpu ${((used.user + used.system) / 1e6).toFixed(2)} s  ` +

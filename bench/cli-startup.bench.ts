@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// @ts-expect-error build.mjs is plain JavaScript without declarations
 import { buildCli } from '../build/build.mjs';
 
 const RUNS = 15;

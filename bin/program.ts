@@ -8,6 +8,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CliError, EXIT } from './cli/exit-codes.ts';
 import { type Io, processIo } from './cli/io.ts';
 import { registerAttach } from './commands/attach.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerDryRun } from './commands/dry-run.ts';
 import { registerExec } from './commands/exec.ts';
 import { registerRun } from './commands/run.ts';
@@ -33,6 +34,7 @@ const COMMANDS: readonly Register[] = [
   registerShow,
   registerExec,
   registerScripts,
+  registerCheck,
   registerAttach,
   registerDryRun,
 ];

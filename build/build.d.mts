@@ -6,3 +6,5 @@ export function buildFunctions(
   outRoot?: string,
   single?: boolean,
 ): Promise<Record<string, { file: string; bytes: number }>>;
+export function cliOptions(outdir?: string): Record<string, unknown>;
+export function buildCli(outdir?: string): Promise<{ file: string; bytes: number }>;

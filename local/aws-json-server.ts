@@ -32,6 +32,11 @@ export interface AwsJsonServerOptions {
   jsonVersion: '1.0' | '1.1';
   operations: Record<string, Operation>;
   port?: number;
+  /**
+   * For query-compatible JSON services (CloudWatch): each error type's awsQuery code and fault, sent as the
+   * `x-amzn-query-error: Code;Sender` header so SDKs see the code AWS sends (InvalidParameterValue, ...).
+   */
+  queryErrors?: Record<string, { code: string; fault: 'Sender' | 'Receiver' }>;
   /** Optional hook to see every call (operation name and request), e.g. for test assertions. */
   onCall?: (operation: string, request: JsonRequest) => void;
 }
@@ -57,10 +62,13 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     const text = JSON.stringify(body ?? {});
+    const type = status >= 400 ? (body as { __type?: string } | undefined)?.__type : undefined;
+    const query = type === undefined ? undefined : options.queryErrors?.[type];
     res.writeHead(status, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(text),
       'x-amzn-requestid': randomUUID(),
+      ...(query !== undefined ? { 'x-amzn-query-error': `${query.code};${query.fault}` } : {}),
     });
     res.end(text);
   }

@@ -8,11 +8,15 @@ import { readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AgentEmulator, type AgentFaults, startAgentEmulator } from './agent-emulator/index.ts';
 import { type CloudWatchEmulator, startCloudWatchEmulator } from './cloudwatch-emulator/index.ts';
+import { type Ec2Emulator, startEc2Emulator } from './ec2-emulator/index.ts';
 import { type EcsEmulator, type EcsFaults, startEcsEmulator } from './ecs-emulator/index.ts';
+import { type EventBridgeEmulator, startEventBridgeEmulator } from './eventbridge-emulator/index.ts';
+import { type IamEmulator, startIamEmulator } from './iam-emulator/index.ts';
 import { invokeLocal, type LambdaHandler, type LocalFunction, loadTemplateFunctions } from './lambda.ts';
 import { type LocalS3, startLocalS3 } from './s3.ts';
 import { asLambdaTask, type SfnEmulator, startSfnEmulator, type TaskHandler } from './sfn-emulator/index.ts';
-import type { World } from './world.ts';
+import { type SnsEmulator, startSnsEmulator } from './sns-emulator/index.ts';
+import { type World, worldArns } from './world.ts';
 
 const ROOT = new URL('../', import.meta.url);
 
@@ -23,10 +27,15 @@ export const STATE_FUNCTIONS = {
   /** The same function in the Distributed Map's child executions. */
   RunDiagnosticDistributed: 'run-diagnostic',
   WriteReport: 'write-report',
+  CheckReadiness: 'check-readiness',
+  /** The same function in the Distributed Map's child executions. */
+  CheckReadinessDistributed: 'check-readiness',
 } as const;
 
 export const STATE_MACHINE_NAME = 'ecs-alarm-diagnostics';
 export const OUTPUT_BUCKET = 'ecs-alarm-diagnostics-local-output';
+/** The topic the sandbox's NotificationTopicArn names (its SNS emulator records what reaches it). */
+export const NOTIFICATION_TOPIC_NAME = 'ecs-diagnostics-notifications';
 
 /** Local retry delays (ms) instead of the definition's seconds-to-minutes backoff. */
 export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, number> = {
@@ -34,13 +43,54 @@ export const LOCAL_RETRY_INTERVALS_MS: Record<keyof typeof STATE_FUNCTIONS, numb
   RunDiagnostic: 1000,
   RunDiagnosticDistributed: 1000,
   WriteReport: 200,
+  CheckReadiness: 200,
+  CheckReadinessDistributed: 200,
 };
 
-/** The fault switches `--faults` turns on. */
+/** The fault switches a bare `--faults` turns on. */
 export const DEMO_FAULTS: { ecs: EcsFaults; session: AgentFaults } = {
   ecs: { targetNotConnectedAttempts: 2, interruptFirstSessionAfter: 20 },
   session: { seed: 20_261_126, duplicateRate: 0.15, reorderWindow: 4 },
 };
+
+/** One named fault switch of `npm start -- --faults NAME[,NAME]`. */
+export interface NamedFault {
+  description: string;
+  ecs: EcsFaults;
+}
+
+/** The named fault switches; several combine (later names override earlier fields). */
+export const NAMED_FAULTS: Record<string, NamedFault> = {
+  demo: {
+    description:
+      'TargetNotConnected on the first 2 attempts per task, each first session dropped mid-stream, duplicated and reordered messages',
+    ecs: { ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session },
+  },
+  'tnc-forever': {
+    description:
+      'TargetNotConnectedException on every ExecuteCommand: the retries run out, the target is recorded failed',
+    ecs: { targetNotConnectedAttempts: Number.POSITIVE_INFINITY },
+  },
+  'ecs-throttling': {
+    description: 'ECS ThrottlingException on the first 2 ExecuteCommand attempts per task (retried)',
+    ecs: { throttleAttempts: 2 },
+  },
+};
+
+/** The ECS fault switches of a list of fault names; an unknown name is an error naming the known ones. */
+export function resolveFaults(names: string[]): EcsFaults {
+  let merged: EcsFaults = {};
+  for (const name of names) {
+    const fault = NAMED_FAULTS[name];
+    if (fault === undefined || !Object.hasOwn(NAMED_FAULTS, name)) {
+      throw new Error(
+        `--faults: unknown fault ${JSON.stringify(name)}; known: ${Object.keys(NAMED_FAULTS).join(', ')}`,
+      );
+    }
+    merged = { ...merged, ...fault.ecs };
+  }
+  return merged;
+}
 
 /** One handler call, in the order they happened. */
 export interface JournalEntry {
@@ -54,7 +104,8 @@ export interface JournalEntry {
 
 export interface SandboxOptions {
   world: World;
-  faults?: boolean;
+  /** true: the `demo` faults; a list: those named switches (NAMED_FAULTS). */
+  faults?: boolean | string[];
   logLevel?: string;
   templateFile?: string | URL;
   definitionFile?: string | URL;
@@ -73,6 +124,10 @@ export interface Sandbox {
     ssm: string;
     kms: string;
     cloudwatch: string;
+    eventbridge: string;
+    sns: string;
+    iam: string;
+    ec2: string;
     dataChannel: string;
   };
   /** The environment the handlers run with (also what a user exports to point the CLI at the sandbox). */
@@ -80,7 +135,13 @@ export interface Sandbox {
   s3: LocalS3;
   sfn: SfnEmulator;
   ecs: EcsEmulator;
+  iam: IamEmulator;
+  ec2: Ec2Emulator;
   agent: AgentEmulator;
+  /** Completion events published on the local bus. */
+  eventbridge: EventBridgeEmulator;
+  /** Notifications published to the local topic. */
+  sns: SnsEmulator;
   journal: JournalEntry[];
   /** Invokes a function's real handler as Lambda would (e.g. start-run with an alarm event). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
@@ -119,11 +180,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const ecs = await startEcsEmulator({
       world,
       sessions: agent,
-      faults: options.faults ? { ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session } : {},
+      faults: resolveFaults(options.faults === true ? ['demo'] : options.faults || []),
     });
     stoppers.push(() => ecs.close());
     const cloudwatch: CloudWatchEmulator = await startCloudWatchEmulator({ world });
     stoppers.push(() => cloudwatch.close());
+    const eventbridge = await startEventBridgeEmulator({ buses: ['default'] });
+    stoppers.push(() => eventbridge.close());
+    const topicArn = `arn:aws:sns:${world.region}:${world.account}:${NOTIFICATION_TOPIC_NAME}`;
+    const sns = await startSnsEmulator({ topics: [topicArn] });
+    stoppers.push(() => sns.close());
+    const iam = await startIamEmulator({ world });
+    stoppers.push(() => iam.close());
+    const ec2 = await startEc2Emulator({ world });
+    stoppers.push(() => ec2.close());
 
     const stateMachineArn = `arn:aws:states:${world.region}:${world.account}:stateMachine:${STATE_MACHINE_NAME}`;
     const env = sandboxEnv(world, {
@@ -131,6 +201,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       s3: s3.endpoint,
       agent: agent.httpEndpoint,
       cloudwatch: cloudwatch.endpoint,
+      eventbridge: eventbridge.endpoint,
+      sns: sns.endpoint,
+      topicArn,
+      iam: iam.endpoint,
+      ec2: ec2.endpoint,
       stateMachineArn,
       logLevel: options.logLevel ?? 'WARN',
     });
@@ -202,6 +277,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
               RunDiagnostic: task('RunDiagnostic'),
               RunDiagnosticDistributed: task('RunDiagnosticDistributed'),
               WriteReport: task('WriteReport'),
+              ReportNotWritten: task('WriteReport'),
+              CheckReadiness: task('CheckReadiness'),
+              CheckReadinessDistributed: task('CheckReadinessDistributed'),
             };
           },
         },
@@ -222,13 +300,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         ssm: agent.httpEndpoint,
         kms: agent.httpEndpoint,
         cloudwatch: cloudwatch.endpoint,
+        eventbridge: eventbridge.endpoint,
+        sns: sns.endpoint,
+        iam: iam.endpoint,
+        ec2: ec2.endpoint,
         dataChannel: agent.url,
       },
       env,
       s3,
       sfn,
       ecs,
+      iam,
+      ec2,
       agent,
+      eventbridge,
+      sns,
       journal,
       invoke,
       close: stopAll,
@@ -252,6 +338,11 @@ function sandboxEnv(
     s3: string;
     agent: string;
     cloudwatch: string;
+    eventbridge: string;
+    sns: string;
+    topicArn: string;
+    iam: string;
+    ec2: string;
     stateMachineArn: string;
     logLevel: string;
   },
@@ -266,7 +357,17 @@ function sandboxEnv(
     AWS_ENDPOINT_URL_SSM: local.agent,
     AWS_ENDPOINT_URL_KMS: local.agent,
     AWS_ENDPOINT_URL_CLOUDWATCH: local.cloudwatch,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: local.eventbridge,
+    AWS_ENDPOINT_URL_SNS: local.sns,
+    AWS_ENDPOINT_URL_IAM: local.iam,
+    AWS_ENDPOINT_URL_EC2: local.ec2,
+    ...(world.stackRole !== undefined ? { EXEC_ROLE_ARN: worldArns(world).role(world.stackRole) } : {}),
     OUTPUT_BUCKET,
+    EVENT_BUS_NAME: 'default',
+    NOTIFICATION_TOPIC_ARN: local.topicArn,
+    POWERTOOLS_METRICS_NAMESPACE: 'EcsAlarmDiagnosticsLocal',
+    // EMF metric lines go to stdout: shown with --verbose only.
+    POWERTOOLS_METRICS_DISABLED: local.logLevel === 'INFO' ? 'false' : 'true',
     STATE_MACHINE_ARN: local.stateMachineArn,
     ALARM_NAME_PREFIX: process.env.ALARM_NAME_PREFIX ?? '',
     ALLOWED_CLUSTERS: world.clusters.map((cluster) => cluster.name).join(','),

@@ -106,12 +106,47 @@ export function formatOutcome(outcome: RunOutcome): string[] {
     if (result.s3Key) lines.push(`            key: ${result.s3Key}`);
     const error = normaliseError(result.error);
     if (error) lines.push(`            error: ${error.name}: ${oneLine(error.message)}`);
+    lines.push(...readinessLines((result as { readiness?: unknown }).readiness));
   }
   for (const skipped of outcome.skipped.slice(0, LIST_TARGETS_UP_TO)) {
     const where = [skipped.taskArn ? shortTask(skipped.taskArn) : skipped.cluster, skipped.container]
       .filter(Boolean)
       .join('/');
     lines.push(`  SKIPPED   ${where}: ${oneLine(skipped.reason)}`);
+    lines.push(...readinessLines((skipped as { readiness?: unknown }).readiness));
+  }
+  return lines;
+}
+
+const MARKS: Record<string, string> = { fail: 'FAIL', warn: 'WARN', 'not-checked': 'NOT CHECKED' };
+
+/**
+ * The readiness findings that are not passes, with evidence and fix: from a skipped entry (a list), a
+ * failed target (`{checks, key}`), or the checks' own failure (`{Error, Cause}`).
+ */
+export function readinessLines(readiness: unknown): string[] {
+  const value = readiness as
+    | { checks?: unknown; key?: unknown; Error?: unknown; Cause?: unknown }
+    | undefined;
+  if (isRecord(value) && typeof value.Error === 'string') {
+    return [
+      `            readiness checks failed: ${value.Error}: ${oneLine(String(value.Cause ?? ''), 200)}`,
+    ];
+  }
+  const checks = Array.isArray(readiness) ? readiness : Array.isArray(value?.checks) ? value.checks : [];
+  const lines: string[] = [];
+  const passed = checks.filter((check) => isRecord(check) && check.status === 'pass').length;
+  for (const check of checks) {
+    if (!isRecord(check) || check.status === 'pass') continue;
+    const mark = MARKS[String(check.status)] ?? String(check.status);
+    lines.push(
+      `            ${mark.padEnd(11)} ${String(check.id)}: ${oneLine(String(check.evidence ?? ''), 240)}`,
+    );
+    if (typeof check.fix === 'string') lines.push(`                        fix: ${oneLine(check.fix, 240)}`);
+  }
+  if (checks.length > 0) {
+    const where = isRecord(value) && typeof value.key === 'string' ? `; all findings: ${value.key}` : '';
+    lines.push(`            readiness: ${passed} of ${checks.length} checks passed${where}`);
   }
   return lines;
 }
@@ -212,4 +247,58 @@ export function oneLine(text: string, max = 300): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What the run published: its completion events and its chat notifications. */
+export interface Published {
+  events: Array<{ source: string; detailType: string; detail: Record<string, unknown> }>;
+  notifications: Array<{ topicArn: string; message: Record<string, unknown> }>;
+}
+
+/** Picks one execution's events (by `detail.executionName`) and notifications (by the message `id`). */
+export function publishedFor(
+  events: ReadonlyArray<{ source: string; detailType: string; detail: unknown }>,
+  messages: ReadonlyArray<{ topicArn: string; message: string }>,
+  executionName: string,
+): Published {
+  const parse = (text: string): Record<string, unknown> => {
+    try {
+      const value: unknown = JSON.parse(text);
+      return isRecord(value) ? value : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    events: events
+      .filter((event) => isRecord(event.detail) && event.detail.executionName === executionName)
+      .map((event) => ({
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail as Record<string, unknown>,
+      })),
+    notifications: messages
+      .map((message) => ({ topicArn: message.topicArn, message: parse(message.message) }))
+      .filter((notification) => notification.message.id === executionName),
+  };
+}
+
+/** Readable lines: each event's outcome, counts and report, each notification's title and text. */
+export function formatPublished(published: Published): string[] {
+  const lines: string[] = [];
+  for (const event of published.events) {
+    const detail = event.detail;
+    lines.push(
+      `  event ${event.source} "${event.detailType}": outcome=${String(detail.outcome)} manifestWritten=${String(detail.manifestWritten)} counts=${JSON.stringify(detail.counts)}`,
+    );
+    lines.push(`        report: ${String(detail.report)}`);
+  }
+  if (published.events.length === 0) lines.push('  no completion event was published');
+  for (const notification of published.notifications) {
+    const content = isRecord(notification.message.content) ? notification.message.content : {};
+    lines.push(`  notification to ${notification.topicArn}: ${oneLine(String(content.title ?? ''))}`);
+    for (const line of String(content.description ?? '').split('\n')) lines.push(`        ${oneLine(line)}`);
+  }
+  if (published.notifications.length === 0) lines.push('  no notification was published');
+  return lines;
 }

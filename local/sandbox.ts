@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: npm start -- [options]
+const USAGE_TEMPLATE = `usage: npm start -- [options]
 
   --event FILE   the trigger event to send through start-run
                  (default: events/eventbridge-alarm-ecs-cpu-single-metric.json)
@@ -17,13 +17,21 @@ const USAGE = `usage: npm start -- [options]
                  and, unless --event or --request is given, runs a sweep of all of them
   --request JSON a DiagnosticsRequest (JSON text or a file) started directly with StartExecution,
                  as a schedule or \`aws stepfunctions start-execution\` would (instead of an event)
-  --faults       TargetNotConnected on the first ExecuteCommand attempts per task, the first session
-                 of each task dropped mid-stream (SessionInterruptedError, retried once), duplicated and
-                 reordered messages on the data channel
+  --faults [NAME[,NAME]]
+                 fault switches (a bare --faults is \`demo\`):
+FAULT_LIST
   --keep         keep the sandbox running after the run, for ecs-diag run / dry-run against it
   --verbose      the handlers' INFO logs
   -h, --help     this text
 `;
+
+const { NAMED_FAULTS, resolveFaults } = await import('./pipeline.ts');
+const USAGE = USAGE_TEMPLATE.replace(
+  'FAULT_LIST\n',
+  Object.entries(NAMED_FAULTS)
+    .map(([name, fault]) => `                   ${name.padEnd(16)} ${fault.description}\n`)
+    .join(''),
+);
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
@@ -46,12 +54,21 @@ function parse() {
       event: { type: 'string' },
       world: { type: 'string' },
       request: { type: 'string' },
-      faults: { type: 'boolean', default: false },
+      faults: { type: 'string' },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
+    args: bareFaultsAsDemo(process.argv.slice(2)),
+  });
+}
+
+/** Today's bare `--faults` (no name after it) keeps meaning the demo faults. */
+function bareFaultsAsDemo(argv: string[]): string[] {
+  return argv.map((arg, index) => {
+    const next = argv[index + 1];
+    return arg === '--faults' && (next === undefined || next.startsWith('-')) ? '--faults=demo' : arg;
   });
 }
 try {
@@ -63,6 +80,12 @@ if (args.values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+const faultNames = args.values.faults === undefined ? [] : args.values.faults.split(',').filter(Boolean);
+try {
+  resolveFaults(faultNames);
+} catch (error) {
+  fail((error as Error).message);
+}
 
 const root = join(import.meta.dirname, '..');
 const { DescribeExecutionCommand, SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
@@ -71,9 +94,9 @@ const { generateFleetWorld, fleetSweepRequest, parseFleetSpec } = await import('
 const { keySegment } = await import('#lib/s3-keys.ts');
 const { startSandbox, LOCAL_RETRY_INTERVALS_MS, DEMO_FAULTS } = await import('./pipeline.ts');
 const { presentReport } = await import('./report-page.ts');
-const { collectOutcome, downloadRun, formatOutcome, normaliseError, oneLine } = await import(
-  './run-report.ts'
-);
+const { collectOutcome, downloadRun, formatOutcome, formatPublished, normaliseError, oneLine, publishedFor } =
+  await import('./run-report.ts');
+const { writeFile, mkdir } = await import('node:fs/promises');
 type JournalEntry = import('./pipeline.ts').JournalEntry;
 type Sandbox = import('./pipeline.ts').Sandbox;
 
@@ -165,6 +188,16 @@ async function follow(
       : `No objects were written under the run's prefix in s3://${sandbox.bucket}/ (nothing to download).`,
   );
   for (const line of await presentReport(destination)) out(line);
+  const published = publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, name);
+  out('Published (EventBridge and SNS emulators):');
+  for (const line of formatPublished(published)) out(line);
+  await mkdir(destination, { recursive: true });
+  await writeFile(join(destination, 'events.json'), `${JSON.stringify(published.events, null, 2)}\n`);
+  await writeFile(
+    join(destination, 'notifications.json'),
+    `${JSON.stringify(published.notifications, null, 2)}\n`,
+  );
+  out(`  kept in ${destination}/events.json and notifications.json`);
   return described.status === 'SUCCEEDED';
 }
 
@@ -182,6 +215,9 @@ function printExports(sandbox: Sandbox): void {
     'AWS_ENDPOINT_URL_SSM',
     'AWS_ENDPOINT_URL_KMS',
     'AWS_ENDPOINT_URL_CLOUDWATCH',
+    'AWS_ENDPOINT_URL_IAM',
+    'AWS_ENDPOINT_URL_EC2',
+    'EXEC_ROLE_ARN',
     'STATE_MACHINE_ARN',
     'OUTPUT_BUCKET',
     'ALLOWED_CLUSTERS',
@@ -224,7 +260,7 @@ async function main(): Promise<number> {
   try {
     sandbox = await startSandbox({
       world,
-      faults: args.values.faults,
+      faults: faultNames,
       logLevel: args.values.verbose ? 'INFO' : 'WARN',
       onJournal: progress,
     });
@@ -249,9 +285,10 @@ async function main(): Promise<number> {
       .map(([state, ms]) => `${state} ${ms} ms`)
       .join(', ')}.`,
   );
-  if (args.values.faults) {
+  for (const name of faultNames) out(`Fault ${name}: ${NAMED_FAULTS[name]?.description}.`);
+  if (faultNames.includes('demo')) {
     out(
-      `Faults on: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; each task's first session drops after ${DEMO_FAULTS.ecs.interruptFirstSessionAfter} messages; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
+      `Demo faults: TargetNotConnectedException for the first ${DEMO_FAULTS.ecs.targetNotConnectedAttempts} ExecuteCommand attempts per task; each task's first session drops after ${DEMO_FAULTS.ecs.interruptFirstSessionAfter} messages; data channel ${JSON.stringify(DEMO_FAULTS.session)}.`,
     );
   }
   out();

@@ -30,6 +30,16 @@ const taskSchema = z.object({
   enableExecuteCommand: z.boolean().default(true),
   taskDefinition: z.string().optional(),
   launchType: z.enum(['FARGATE', 'EC2', 'EXTERNAL']).default('FARGATE'),
+  /** Fargate platform version DescribeTasks reports. */
+  platformVersion: z.string().default('1.4.0'),
+  /** EC2 only: the container instance's ECS agent version (DescribeContainerInstances). */
+  agentVersion: z.string().default('1.89.0'),
+  /** The subnet of the task's ENI (`network.vpcs[].subnets[].id`); without one the task has no ENI. */
+  subnet: z.string().optional(),
+  /** A task-level override of the task role (a name in `roles`, or one that does not exist). */
+  taskRoleOverride: name.optional(),
+  /** The exec agent never connects: ExecuteCommand fails with TargetNotConnectedException every time. */
+  neverConnects: z.boolean().default(false),
   tags,
   containers: z.array(containerSchema).min(1),
 });
@@ -46,6 +56,23 @@ const clusterSchema = z.object({
   name,
   /** executeCommandConfiguration.kmsKeyId: when set, sessions do the KMS handshake. */
   kmsKeyId: z.string().optional(),
+  /** executeCommandConfiguration logging (DEFAULT when absent), in ECS's own field names. */
+  execLogging: z
+    .object({
+      logging: z.enum(['NONE', 'DEFAULT', 'OVERRIDE']),
+      logConfiguration: z
+        .object({
+          cloudWatchLogGroupName: z.string().optional(),
+          cloudWatchEncryptionEnabled: z.boolean().optional(),
+          s3BucketName: z.string().optional(),
+          s3EncryptionEnabled: z.boolean().optional(),
+          s3KeyPrefix: z.string().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .optional(),
   tags,
   services: z.array(serviceSchema).default([]),
   tasks: z.array(taskSchema).default([]),
@@ -97,8 +124,68 @@ export const worldSchema = z.object({
   clusters: z.array(clusterSchema).min(1),
   /** Task-definition settings by `family:revision` (containers come from the tasks that use it). */
   taskDefinitions: z
-    .record(z.string(), z.object({ pidMode: z.enum(['task', 'host']).optional() }).strict())
+    .record(
+      z.string(),
+      z
+        .object({
+          pidMode: z.enum(['task', 'host']).optional(),
+          /** The task role: a name in `roles` (or one that does not exist, for a deleted role). */
+          taskRole: name.optional(),
+          readonlyRootFilesystem: z.boolean().optional(),
+          initProcessEnabled: z.boolean().optional(),
+          /** Environment variable names set in every container definition (values are never shown). */
+          environment: z.array(z.string()).optional(),
+        })
+        .strict(),
+    )
     .default({}),
+  /**
+   * IAM roles for SimulatePrincipalPolicy: each allows the listed actions (globs such as `ssmmessages:*`)
+   * on the listed resources (globs; default `*`), optionally only when `ecs:cluster` is one of `clusters`.
+   */
+  roles: z
+    .record(
+      name,
+      z.object({
+        allow: z
+          .array(
+            z
+              .object({
+                actions: z.array(z.string().min(1)).min(1),
+                resources: z.array(z.string().min(1)).default(['*']),
+                clusters: z.array(name).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      }),
+    )
+    .default({}),
+  /** The role this stack's functions run as (EXEC_ROLE_ARN), a name in `roles`. */
+  stackRole: name.optional(),
+  /** VPCs for the EC2 emulator: interface endpoints by service (`ecs`, `ssmmessages`, ...) and subnets. */
+  network: z
+    .object({
+      vpcs: z
+        .array(
+          z.object({
+            id: z.string().regex(/^vpc-[a-z0-9]+$/, 'a VPC id such as vpc-0a1b2c3d'),
+            endpoints: z.array(z.string()).default([]),
+            subnets: z
+              .array(
+                z.object({
+                  id: z.string().regex(/^subnet-[a-z0-9]+$/, 'a subnet id such as subnet-0a1b2c3d'),
+                  availabilityZone: z.string().default('us-east-1a'),
+                  /** The default route of the subnet's route table. */
+                  internet: z.enum(['nat', 'igw', 'none']).default('nat'),
+                }),
+              )
+              .default([]),
+          }),
+        )
+        .default([]),
+    })
+    .default({ vpcs: [] }),
   alarms: z
     .object({
       metric: z.array(metricAlarmSchema).default([]),
@@ -165,10 +252,17 @@ function checkReferences(world: World, source: string): void {
       }
       if (taskIds.has(task.id)) problems.push(`clusters.${c}.tasks.${t}.id: duplicate task id`);
       taskIds.add(task.id);
+      const subnets = world.network.vpcs.flatMap((vpc) => vpc.subnets.map((subnet) => subnet.id));
+      if (task.subnet !== undefined && !subnets.includes(task.subnet)) {
+        problems.push(`clusters.${c}.tasks.${t}.subnet: no subnet ${task.subnet} in network.vpcs`);
+      }
       if (task.service === undefined && task.taskDefinition === undefined) {
         problems.push(`clusters.${c}.tasks.${t}.taskDefinition: required for a task outside a service`);
       }
     }
+  }
+  if (world.stackRole !== undefined && world.roles[world.stackRole] === undefined) {
+    problems.push(`stackRole: no role ${world.stackRole} in roles`);
   }
   if (problems.length > 0)
     throw new Error(`${source} is not a valid sandbox world:\n  ${problems.join('\n  ')}`);
@@ -185,6 +279,10 @@ export function worldArns(world: Pick<World, 'account' | 'region'>) {
       `${base('ecs')}:container/${cluster}/${taskId}/${stableUuid(`${cluster}/${taskId}/${containerName}`)}`,
     taskDefinition: (family: string) => `${base('ecs')}:task-definition/${family}`,
     alarm: (alarmName: string) => `${base('cloudwatch')}:alarm:${alarmName}`,
+    role: (roleName: string) => `arn:aws:iam::${world.account}:role/${roleName}`,
+    containerInstance: (cluster: string, taskId: string) =>
+      `${base('ecs')}:container-instance/${cluster}/${stableUuid(`instance/${taskId}`).replace(/-/g, '')}`,
+    eni: (taskId: string) => `eni-${taskId.slice(0, 17)}`,
   };
 }
 

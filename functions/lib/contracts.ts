@@ -3,6 +3,8 @@
  * depend on them. Outputs never travel in state: only keys, sizes and statuses.
  */
 
+import type { CaptureFacts, LeftOutTask, PartialReason, TargetStatus, TaskFacts } from './manifest.ts';
+
 /** One container to diagnose. */
 export interface Target {
   cluster: string;
@@ -23,16 +25,24 @@ export interface SkippedTarget {
   reason: string;
 }
 
-/** What the run of one target produced. */
+/** What the run of one target produced (every field bounded: results travel in the state). */
 export interface TargetResult {
   target: Target;
-  status: 'succeeded' | 'failed' | 'skipped';
+  status: TargetStatus | 'skipped';
+  /** Every reason that applies when `status` is `partial`. */
+  partialReasons?: PartialReason[];
   s3Key?: string;
   bytes?: number;
   truncated?: boolean;
+  truncation?: 'output-cap' | 'deadline';
   exitCode?: number | null;
+  /** How many RunDiagnostic attempts this result took (the successful one included). */
   attempts?: number;
+  /** When the attempt that produced this result started. */
+  attemptStartedAt?: string;
   redactions?: number;
+  task?: TaskFacts;
+  capture?: CaptureFacts & { interrupted?: { name: string; message: string } };
   error?: { name: string; message: string };
 }
 
@@ -57,6 +67,9 @@ export interface ResolvedTargets {
   run: RunContext;
   targets: Target[];
   skipped: SkippedTarget[];
+  /** Eligible tasks that sampling left out (the first MAX_LEFT_OUT_LISTED), and how many there were. */
+  leftOut?: LeftOutTask[];
+  leftOutCount?: number;
   maxConcurrency: number;
 }
 
@@ -78,6 +91,9 @@ export interface ResolvedState {
   resultsPrefix: string;
   targets?: Target[];
   skipped: SkippedTarget[];
+  /** Tasks that sampling left out (the first MAX_LEFT_OUT_LISTED), and how many there were. */
+  leftOut?: LeftOutTask[];
+  leftOutCount?: number;
   maxConcurrency: number;
   notes?: string[];
 }

@@ -71,6 +71,8 @@ export interface TaskFacts {
 export interface Attempt {
   number: number;
   startedAt?: string;
+  /** When the attempt ended (its error was recorded). */
+  endedAt?: string;
   error?: { name: string; message: string };
   /** The delay Step Functions waited before the next attempt, when there was one. */
   delayBeforeNextMs?: number;
@@ -83,6 +85,8 @@ export interface CaptureFacts {
   durationMs: number;
   /** How the pty's `\n` → `\r\n` translation was handled: turned off in the container, or undone here. */
   newlines: 'stty-onlcr-off' | 'crlf-undone';
+  /** The data channel dropped after the exit status arrived: the output is complete, the session did not close. */
+  interrupted?: { name: string; message: string };
 }
 
 /** One readiness check (the ECS Exec checks): pass, fail with evidence and fix, or not checked and why. */

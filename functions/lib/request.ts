@@ -92,7 +92,26 @@ const alarmMetricField = z
   })
   .strict();
 
-/** The alarm data resolve-targets needs: metric dimensions, or the rule of a composite alarm. */
+const alarmTextField = z.string().max(2049);
+const alarmStateField = z
+  .object({
+    value: z.string().max(64),
+    reason: alarmTextField.optional(),
+    /** The event's reasonData, parsed and bounded by start-run. */
+    reasonData: z
+      .record(z.string(), z.unknown())
+      .refine((value) => JSON.stringify(value).length <= 4096, {
+        message: 'must be at most 4096 characters as JSON',
+      })
+      .optional(),
+    timestamp: timestampField.optional(),
+  })
+  .strict();
+
+/**
+ * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
+ * own words for the manifest (state and reason, previous state, description, threshold, comparison).
+ */
 const alarmField = z
   .object({
     name: alarmNameField,
@@ -101,6 +120,11 @@ const alarmField = z
     metrics: z.array(alarmMetricField).max(20).default([]),
     alarmRule: z.string().max(10240).optional(),
     triggeringAlarms: z.array(z.string().max(1600)).max(100).optional(),
+    state: alarmStateField.optional(),
+    previousState: alarmStateField.optional(),
+    description: alarmTextField.optional(),
+    threshold: z.number().optional(),
+    comparisonOperator: z.string().max(64).optional(),
   })
   .strict();
 

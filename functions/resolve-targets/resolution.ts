@@ -48,6 +48,8 @@ export async function storeResolution(
   };
   if (state.mode === 'inline') state.targets = resolved.targets;
   if (resolved.notes !== undefined) state.notes = resolved.notes;
+  if (resolved.leftOut !== undefined) state.leftOut = resolved.leftOut;
+  if (resolved.leftOutCount !== undefined) state.leftOutCount = resolved.leftOutCount;
   const lines = resolved.targets.map((target) => `${JSON.stringify(target)}\n`).join('');
   await s3.send(
     new PutObjectCommand({

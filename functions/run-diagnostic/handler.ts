@@ -3,15 +3,20 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { putAttemptRecord, putFactsRecord } from '#lib/attempts.ts';
 import { integerEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
 import type { TargetResult } from '#lib/contracts.ts';
+import { describeError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
+import { logger } from '#lib/logger.ts';
 import { parseRunDiagnosticInput } from './input.ts';
 import { runDiagnostic } from './run.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
 const deadlineMarginMs = integerEnv('DEADLINE_MARGIN_MS', 20_000, { min: 1000, max: 600_000 });
 const execKmsKeyArn = optionalEnv('EXEC_KMS_KEY_ARN', '');
+
+const RECORD_TIMEOUT_MS = 3000;
 
 const ecs = new ECSClient({});
 const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
@@ -32,14 +37,54 @@ function logKeys(event: unknown) {
 /** Runs one catalog script in one container and streams its output to S3 (RunDiagnosticInput → TargetResult). */
 export const handler = createHandler(async (event: unknown, context: Context): Promise<TargetResult> => {
   const input = parseRunDiagnosticInput(event);
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - deadlineMarginMs;
-  return runDiagnostic(input, {
-    ecs,
+  const startedAt = new Date();
+  const deadline = startedAt.getTime() + context.getRemainingTimeInMillis() - deadlineMarginMs;
+  let result: TargetResult;
+  try {
+    result = await runDiagnostic(input, {
+      ecs,
+      s3,
+      ssm,
+      kms,
+      bucket,
+      deadline,
+      ...(execKmsKeyArn === '' ? {} : { execKmsKeyArn }),
+    });
+  } catch (error) {
+    // The attempt's own record, for the manifest: best effort, bounded, and never in place of the error.
+    await putAttemptRecord(
+      s3,
+      bucket,
+      input.run.prefix,
+      {
+        target: input.target,
+        number: (input.retryCount ?? 0) + 1,
+        startedAt: startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
+        error: describeError(error),
+      },
+      AbortSignal.timeout(RECORD_TIMEOUT_MS),
+    ).catch((recordError: unknown) => {
+      logger.warn('the attempt record was not written', { error: describeError(recordError) });
+    });
+    throw error;
+  }
+  // The task and capture facts go to S3, not into the state: every result in the state stays small.
+  const { task, capture, ...compact } = result;
+  await putFactsRecord(
     s3,
-    ssm,
-    kms,
     bucket,
-    deadline,
-    ...(execKmsKeyArn === '' ? {} : { execKmsKeyArn }),
+    input.run.prefix,
+    {
+      target: input.target,
+      ...(task === undefined ? {} : { task }),
+      ...(capture === undefined ? {} : { capture }),
+    },
+    AbortSignal.timeout(RECORD_TIMEOUT_MS),
+  ).catch((recordError: unknown) => {
+    logger.warn('the facts record was not written; the manifest leaves them out', {
+      error: describeError(recordError),
+    });
   });
+  return compact;
 }, logKeys);

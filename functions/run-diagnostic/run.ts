@@ -4,6 +4,7 @@ import {
   DescribeTasksCommand,
   type ECSClient,
   ExecuteCommandCommand,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -12,8 +13,10 @@ import { buildExecCommand, captureToS3, newNonce } from '#lib/capture/index.ts';
 import { getCatalogScript } from '#lib/catalog.ts';
 import type { RunDiagnosticInput, TargetResult } from '#lib/contracts.ts';
 import { mapEcsError, mapSessionKmsError, missingShellCheck } from '#lib/ecs-errors.ts';
-import { InvalidRequestError, ProtocolError } from '#lib/errors.ts';
+import { describeError, InvalidRequestError, ProtocolError } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
+import type { TaskFacts } from '#lib/manifest.ts';
+import { captureOutcome } from '#lib/outcome.ts';
 import { lastArnSegment, targetOutputKey } from '#lib/s3-keys.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 
@@ -60,12 +63,9 @@ export function clearClusterCache(): void {
   clusterKeys.clear();
 }
 
-async function containerRuntimeId(
-  deps: RunDependencies,
-  input: RunDiagnosticInput,
-): Promise<string | undefined> {
+/** DescribeTasks of the target's task; ECS errors are mapped (the KMS path needs the container's runtime id). */
+async function describeTask(deps: RunDependencies, input: RunDiagnosticInput): Promise<Task | undefined> {
   const { target } = input;
-  if (target.runtimeId) return target.runtimeId;
   const response = await deps.ecs
     .send(new DescribeTasksCommand({ cluster: target.cluster, tasks: [target.taskArn] }))
     .catch((error: unknown) => {
@@ -76,7 +76,37 @@ async function containerRuntimeId(
         action: 'ecs:DescribeTasks',
       });
     });
-  return response.tasks?.[0]?.containers?.find((c) => c.name === target.container)?.runtimeId;
+  return response?.tasks?.[0];
+}
+
+const MAX_FACT = 512;
+
+function fact(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value.slice(0, MAX_FACT);
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  return undefined;
+}
+
+/** What the manifest says about the task: image and digest of the target's container, revision, launch type. */
+export function taskFacts(task: Task, containerName: string): TaskFacts {
+  const container = task.containers?.find((candidate) => candidate.name === containerName);
+  const definition = task.taskDefinitionArn?.split('/').pop();
+  const entries: [keyof TaskFacts, string | undefined][] = [
+    ['service', task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined],
+    ['image', container?.image],
+    ['imageDigest', container?.imageDigest],
+    ['taskDefinition', definition],
+    ['launchType', task.launchType],
+    ['platformVersion', task.platformVersion],
+    ['startedAt', fact(task.startedAt)],
+    ['az', task.availabilityZone],
+  ];
+  const facts: TaskFacts = {};
+  for (const [key, value] of entries) {
+    const bounded = fact(value);
+    if (bounded !== undefined) facts[key] = bounded;
+  }
+  return facts;
 }
 
 /**
@@ -100,8 +130,19 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
   if (!script) throw new InvalidRequestError('target.script', 'is not a catalog script');
   const params = { cluster: target.cluster, task: target.taskArn, container: target.container };
 
+  const attemptStartedAt = new Date();
   const kmsKeyId = await clusterExecKmsKey(deps.ecs, target.cluster);
   let targetId: string | undefined;
+  let task: Task | undefined;
+  try {
+    task = await describeTask(deps, input);
+  } catch (error) {
+    // Only the KMS handshake needs the task; without it, the facts are left out of the manifest.
+    if (kmsKeyId && !target.runtimeId) throw error;
+    logger.warn('DescribeTasks failed: the task facts are left out of the manifest', {
+      error: describeError(error),
+    });
+  }
   if (kmsKeyId) {
     if (deps.execKmsKeyArn !== kmsKeyId) {
       logger.warn(
@@ -112,7 +153,8 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
         },
       );
     }
-    const runtimeId = await containerRuntimeId(deps, input);
+    const runtimeId =
+      target.runtimeId ?? task?.containers?.find((c) => c.name === target.container)?.runtimeId;
     if (runtimeId)
       targetId = `ecs:${lastArnSegment(target.cluster)}_${lastArnSegment(target.taskArn)}_${runtimeId}`;
   }
@@ -152,6 +194,7 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
     terminalSize: TERMINAL,
   });
   const s3Key = targetOutputKey(run.prefix, target);
+  const captureStartedAt = new Date();
   const stored = await captureToS3({
     s3: deps.s3,
     bucket: deps.bucket,
@@ -174,6 +217,12 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
   }).catch((error: unknown) => {
     throw kmsKeyId ? mapSessionKmsError(error, kmsKeyId, params) : error;
   });
+  const captureEndedAt = new Date();
+  const outcome = captureOutcome({
+    exitCode: stored.exitCode,
+    ...(stored.truncationReason === undefined ? {} : { truncationReason: stored.truncationReason }),
+    interrupted: stored.interrupted !== undefined,
+  });
   logger.info('diagnostic output stored', {
     s3Key,
     bytes: stored.bytes,
@@ -181,16 +230,35 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
     truncated: stored.truncated,
     truncationReason: stored.truncationReason,
     redactions: stored.redactions,
+    status: outcome.status,
+    partialReasons: outcome.partialReasons,
+    newlines: stored.newlines,
     session: stored.summary,
+    interrupted: stored.interrupted,
   });
+  const truncation =
+    stored.truncationReason === 'output-cap' || stored.truncationReason === 'deadline'
+      ? stored.truncationReason
+      : undefined;
   return {
     target,
-    status: 'succeeded',
+    status: outcome.status,
+    ...(outcome.partialReasons === undefined ? {} : { partialReasons: outcome.partialReasons }),
     s3Key,
     bytes: stored.bytes,
     truncated: stored.truncated,
+    ...(truncation === undefined ? {} : { truncation }),
     exitCode: stored.exitCode,
     attempts: (input.retryCount ?? 0) + 1,
+    attemptStartedAt: attemptStartedAt.toISOString(),
     redactions: stored.redactions,
+    ...(task === undefined ? {} : { task: taskFacts(task, target.container) }),
+    capture: {
+      startedAt: captureStartedAt.toISOString(),
+      endedAt: captureEndedAt.toISOString(),
+      durationMs: captureEndedAt.getTime() - captureStartedAt.getTime(),
+      newlines: stored.newlines,
+      ...(stored.interrupted === undefined ? {} : { interrupted: stored.interrupted }),
+    },
   };
 }

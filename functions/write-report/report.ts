@@ -1,11 +1,23 @@
-import type { ResolvedTargets, SkippedTarget, Target, TargetResult } from '#lib/contracts.ts';
+/**
+ * The run manifest, schema version 2, built from whatever the execution reached: pure, so the report
+ * renderers (summary.md, report.html) and the completion event can be produced from its result.
+ */
+import { type AttemptRecord, type FactsRecord, mergeAttempts, targetId } from '#lib/attempts.ts';
+import type { ResolvedTargets, TargetResult } from '#lib/contracts.ts';
+import {
+  type LeftOutTask,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  type ManifestAlarm,
+  type ManifestError,
+  type ManifestTarget,
+} from '#lib/manifest.ts';
+import { capturedCount, countByStatus, runOutcome } from '#lib/outcome.ts';
 import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
+import { type CaughtError, MAX_MESSAGE_LENGTH, normaliseCaughtError } from './errors.ts';
+import { inlineResults } from './results.ts';
 
-/** What Step Functions records for a caught error (`Cause` is a JSON string for Lambda errors on AWS). */
-export interface CaughtError {
-  Error?: string;
-  Cause?: string;
-}
+export { type CaughtError, normaliseCaughtError } from './errors.ts';
 
 /** The WriteReport task input: the whole execution state plus the execution's name and start. */
 export interface WriteReportInput {
@@ -16,162 +28,215 @@ export interface WriteReportInput {
     results?: unknown[];
     resolveError?: CaughtError;
     runError?: CaughtError;
+    /** Set on the Catch path of WriteReport: why the manifest could not be written. */
+    reportError?: CaughtError;
   };
-  execution: { name: string; startTime: string };
+  /** `id` is the execution ARN (`$$.Execution.Id`), for the console link. */
+  execution: { name: string; startTime: string; id?: string };
 }
 
-export interface ManifestError {
-  stage: 'ResolveTargets' | 'RunTargets';
-  name: string;
-  message: string;
-}
-
-export interface Manifest {
-  schemaVersion: 1;
-  executionName: string;
-  startedAt: string;
-  writtenAt: string;
-  outcome: 'succeeded' | 'partial' | 'failed';
-  summary: { targets: number; succeeded: number; failed: number; skipped: number };
-  request: unknown;
-  targets: TargetResult[];
-  skipped: SkippedTarget[];
-  errors: ManifestError[];
-  /** What resolve-targets noted while routing (a denied tag read, no child alarm in ALARM, ...). */
-  notes?: string[];
-}
-
-/** What WriteReport returns into the state (and the execution output). */
+/** What WriteReport returns into the state (and the execution output): small, whatever the run's size. */
 export interface ReportSummary {
   manifestKey: string;
+  manifestWritten: boolean;
   outcome: Manifest['outcome'];
+  /** Targets whose output was stored (succeeded, partial, not-applicable): the Outcome choice reads it. */
+  captured: number;
   succeeded: number;
+  partial: number;
+  notApplicable: number;
   failed: number;
   skipped: number;
+  leftOut: number;
 }
 
-const MAX_MESSAGE_LENGTH = 2000;
+/** The run's keys: manifest, summary and report sit next to each other under the run prefix. */
+export function runFiles(prefix: string): Manifest['files'] {
+  const base = prefix.replace(/\/?$/, '/');
+  return { manifest: manifestKey(base), summary: `${base}summary.md`, report: `${base}report.html` };
+}
 
-const HINTS: Record<string, string> = {
-  TargetNotConnectedException:
-    'The ExecuteCommand agent in the task never connected while the retries lasted (about 8 minutes). Check: ' +
-    '1) the task role allows ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and ' +
-    'OpenDataChannel; 2) the task can reach the ssmmessages endpoint (NAT gateway or a VPC interface endpoint); ' +
-    '3) the task was started with enableExecuteCommand (update the service with --enable-execute-command and ' +
-    'start new tasks).',
-  'States.Timeout':
-    'The diagnostic outlived the task timeout; a shorter script or a smaller output cap helps.',
-};
+/** The run prefix of an execution: resolve-targets' when it ran, else computed the same way. */
+export function prefixOf(input: WriteReportInput): string {
+  return (
+    input.state.resolved?.run?.prefix ?? runPrefix(new Date(input.execution.startTime), input.execution.name)
+  );
+}
 
-/** Turns a caught error into `{name, message}`, unwrapping the Lambda `{errorType, errorMessage}` cause. */
-export function normaliseCaughtError(caught: CaughtError | undefined): { name: string; message: string } {
-  const name = typeof caught?.Error === 'string' && caught.Error !== '' ? caught.Error : 'UnknownError';
-  let message = typeof caught?.Cause === 'string' ? caught.Cause : '';
-  try {
-    const parsed = JSON.parse(message) as { errorMessage?: unknown };
-    if (parsed !== null && typeof parsed === 'object' && typeof parsed.errorMessage === 'string') {
-      message = parsed.errorMessage;
-    }
-  } catch {
-    // A bare message (the local interpreter, or a States.* error) stays as it is.
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown, max = MAX_MESSAGE_LENGTH): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.slice(0, max + 1) : undefined;
+}
+
+function alarmState(value: unknown): ManifestAlarm['state'] | undefined {
+  if (!isObject(value) || typeof value.value !== 'string') return undefined;
+  const state: ManifestAlarm['state'] = { value: value.value.slice(0, 64) };
+  const reason = str(value.reason);
+  if (reason !== undefined) state.reason = reason;
+  if (isObject(value.reasonData)) state.reasonData = value.reasonData;
+  const timestamp = str(value.timestamp, 64);
+  if (timestamp !== undefined) state.timestamp = timestamp;
+  return state;
+}
+
+/** The alarm of the request (start-run put its own words there), or undefined for a manual run. */
+export function manifestAlarm(request: unknown): ManifestAlarm | undefined {
+  if (!isObject(request)) return undefined;
+  const alarm = isObject(request.alarm) ? request.alarm : {};
+  const source = isObject(request.source) ? request.source : {};
+  const name = str(alarm.name, 255) ?? str(source.alarmName, 255);
+  if (name === undefined) return undefined;
+  const state = alarmState(alarm.state) ?? {
+    value: 'ALARM',
+    ...(str(source.stateChangeTime, 64) === undefined ? {} : { timestamp: String(source.stateChangeTime) }),
+  };
+  const out: ManifestAlarm = { name, state };
+  const arn = str(alarm.arn, 2048) ?? str(source.alarmArn, 2048);
+  if (arn !== undefined) out.arn = arn;
+  const description = str(alarm.description);
+  if (description !== undefined) out.description = description;
+  const previous = alarmState(alarm.previousState);
+  if (previous !== undefined) out.previousState = previous;
+  if (typeof alarm.threshold === 'number' && Number.isFinite(alarm.threshold))
+    out.threshold = alarm.threshold;
+  const comparison = str(alarm.comparisonOperator, 64);
+  if (comparison !== undefined) out.comparisonOperator = comparison;
+  if (Array.isArray(alarm.metrics)) {
+    const metrics = alarm.metrics
+      .filter(isObject)
+      .map((metric) => [str(metric.namespace, 255), str(metric.metricName, 255)].filter(Boolean).join('/'))
+      .filter((metric) => metric !== '')
+      .slice(0, 20);
+    if (metrics.length > 0) out.metrics = metrics;
   }
-  const hint = HINTS[name];
-  if (hint !== undefined && !message.includes(hint)) message = message === '' ? hint : `${message} — ${hint}`;
-  return {
-    name,
-    message: message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message,
+  return out;
+}
+
+/** One target's manifest entry: its result and every attempt. */
+export function manifestTarget(result: TargetResult, records: readonly AttemptRecord[]): ManifestTarget {
+  const status = result.status === 'skipped' ? 'failed' : result.status;
+  const entry: ManifestTarget = {
+    target: result.target,
+    status,
+    attempts: mergeAttempts(records, {
+      ...(result.attempts === undefined ? {} : { attempts: result.attempts }),
+      ...(result.attemptStartedAt === undefined ? {} : { startedAt: result.attemptStartedAt }),
+      ...(status === 'failed' && result.error !== undefined ? { error: result.error } : {}),
+    }),
   };
+  if (status === 'partial') entry.partialReasons = result.partialReasons ?? [];
+  const copy = [
+    's3Key',
+    'bytes',
+    'truncated',
+    'truncation',
+    'exitCode',
+    'redactions',
+    'task',
+    'capture',
+  ] as const;
+  for (const key of copy) {
+    if (result[key] !== undefined) Object.assign(entry, { [key]: result[key] });
+  }
+  if (result.error !== undefined) entry.error = result.error;
+  const readiness = (result as TargetResult & { readiness?: ManifestTarget['readiness'] }).readiness;
+  if (readiness !== undefined) entry.readiness = readiness;
+  return entry;
 }
 
-function isTarget(value: unknown): value is Target {
-  const target = value as Partial<Target> | null;
-  return typeof target === 'object' && target !== null && typeof target.taskArn === 'string';
+function leftOutOf(resolved: WriteReportInput['state']['resolved']): { list: LeftOutTask[]; count: number } {
+  const list = Array.isArray(resolved?.leftOut) ? resolved.leftOut.filter(isObject) : [];
+  const count = typeof resolved?.leftOutCount === 'number' ? resolved.leftOutCount : list.length;
+  return { list: list as unknown as LeftOutTask[], count: Math.max(count, list.length) };
 }
 
-/** One Map result: a TargetResult from run-diagnostic, or `{target, status: failed, error: {Error, Cause}}`. */
-function normaliseResult(value: unknown): TargetResult {
-  const result = (typeof value === 'object' && value !== null ? value : {}) as Partial<TargetResult> & {
-    error?: CaughtError | { name: string; message: string };
-  };
-  const target = isTarget(result.target)
-    ? result.target
-    : { cluster: '?', taskArn: '?', container: '?', script: '?' };
-  if (result.status === 'succeeded' || result.status === 'skipped')
-    return { ...result, target } as TargetResult;
-  const error = result.error as (CaughtError & { name?: string; message?: string }) | undefined;
-  const normalised =
-    error !== undefined && typeof error.name === 'string' && typeof error.message === 'string'
-      ? { name: error.name, message: error.message }
-      : normaliseCaughtError(error);
-  return { ...result, target, status: 'failed', error: normalised };
+/** Where the targets' results and attempt records come from (the state's inline results by default). */
+export interface ManifestSources {
+  results: readonly TargetResult[];
+  attempts: ReadonlyMap<string, readonly AttemptRecord[]>;
+  /** Task and capture facts that run-diagnostic kept out of the state. */
+  facts?: ReadonlyMap<string, FactsRecord>;
 }
 
-/**
- * The resolved targets of a run whose Map state failed as a whole (no per-target results): each is listed
- * as failed with the Map's error, so the manifest never shows fewer targets than the run had.
- */
-function unrecordedTargets(targets: readonly Target[], mapError: ManifestError | undefined): TargetResult[] {
-  const name = mapError?.name ?? 'NoResultRecorded';
-  const cause = mapError === undefined ? '' : ` (${mapError.name}: ${mapError.message})`;
-  return targets.filter(isTarget).map((target) => ({
-    target,
-    status: 'failed',
-    error: {
-      name,
-      message: `the RunTargets Map state ended without its results${cause}; no result was recorded for this target, and its output may be incomplete`,
-    },
-  }));
-}
-
-/** Builds the run manifest from whatever the execution reached, and the key it belongs at. */
-export function buildManifest(input: WriteReportInput, now: Date): { key: string; manifest: Manifest } {
+/** Builds the run manifest from the execution state, the targets' results and the attempt records. */
+export function buildManifest(
+  input: WriteReportInput,
+  now: Date,
+  sources: ManifestSources = {
+    results: inlineResults(
+      input.state,
+      input.state.runError ? normaliseCaughtError(input.state.runError) : undefined,
+    ),
+    attempts: new Map(),
+  },
+): { key: string; manifest: Manifest } {
   const { state, execution } = input;
-  const prefix = state.resolved?.run?.prefix ?? runPrefix(new Date(execution.startTime), execution.name);
+  const prefix = prefixOf(input);
   const skipped = state.resolved?.skipped ?? [];
   const errors: ManifestError[] = [];
   if (state.resolveError)
     errors.push({ stage: 'ResolveTargets', ...normaliseCaughtError(state.resolveError) });
   if (state.runError) errors.push({ stage: 'RunTargets', ...normaliseCaughtError(state.runError) });
-  const targets = Array.isArray(state.results)
-    ? state.results.map(normaliseResult)
-    : unrecordedTargets(
-        state.resolved?.targets ?? [],
-        errors.find((error) => error.stage === 'RunTargets'),
-      );
-  const succeeded = targets.filter((target) => target.status === 'succeeded').length;
-  const failed = targets.filter((target) => target.status === 'failed').length;
-  const outcome = succeeded === 0 ? 'failed' : failed > 0 || errors.length > 0 ? 'partial' : 'succeeded';
+  if (state.reportError) errors.push({ stage: 'WriteReport', ...normaliseCaughtError(state.reportError) });
+  const targets = sources.results.map((result) => {
+    const id = targetId(result.target);
+    const facts = result.status === 'failed' ? undefined : sources.facts?.get(id);
+    const withFacts: TargetResult = {
+      ...result,
+      ...(result.task === undefined && facts?.task !== undefined ? { task: facts.task } : {}),
+      ...(result.capture === undefined && facts?.capture !== undefined ? { capture: facts.capture } : {}),
+    };
+    return manifestTarget(withFacts, sources.attempts.get(id) ?? []);
+  });
+  const byStatus = countByStatus(targets.map((target) => target.status));
+  const leftOut = leftOutOf(state.resolved);
   const notes = Array.isArray(state.resolved?.notes)
     ? state.resolved.notes
         .filter((note): note is string => typeof note === 'string')
         .slice(0, 10)
         .map((note) => note.slice(0, MAX_MESSAGE_LENGTH))
     : [];
+  const alarm = manifestAlarm(state.request);
+  const files = runFiles(prefix);
   return {
-    key: manifestKey(prefix),
+    key: files.manifest,
     manifest: {
-      schemaVersion: 1,
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
       executionName: execution.name,
       startedAt: execution.startTime,
       writtenAt: now.toISOString(),
-      outcome,
-      summary: { targets: targets.length, succeeded, failed, skipped: skipped.length },
+      outcome: runOutcome(byStatus, errors.filter((error) => error.stage !== 'WriteReport').length),
+      summary: { targets: targets.length, byStatus, skipped: skipped.length, leftOut: leftOut.count },
+      ...(alarm === undefined ? {} : { alarm }),
       request: state.request ?? null,
       targets,
       skipped,
+      leftOut: leftOut.list,
       errors,
       ...(notes.length > 0 ? { notes } : {}),
+      files,
     },
   };
 }
 
-/** The small summary WriteReport returns (the Outcome choice reads `succeeded`). */
-export function summarise(key: string, manifest: Manifest): ReportSummary {
+/** The small summary WriteReport returns (the Outcome choice reads `captured`). */
+export function summarise(manifest: Manifest, manifestWritten: boolean): ReportSummary {
+  const { byStatus } = manifest.summary;
   return {
-    manifestKey: key,
+    manifestKey: manifest.files.manifest,
+    manifestWritten,
     outcome: manifest.outcome,
-    succeeded: manifest.summary.succeeded,
-    failed: manifest.summary.failed,
+    captured: capturedCount(byStatus),
+    succeeded: byStatus.succeeded,
+    partial: byStatus.partial,
+    notApplicable: byStatus['not-applicable'],
+    failed: byStatus.failed,
     skipped: manifest.summary.skipped,
+    leftOut: manifest.summary.leftOut,
   };
 }

@@ -1,152 +1,66 @@
 /**
- * Loads what a run produced for WriteReport: the per-target results from the Distributed Map's
- * ResultWriter files in S3 (its manifest.json names SUCCEEDED_n, FAILED_n and PENDING_n files), or from
- * the state for an inline run; the skipped entries and, when no result exists, the targets from the lists
- * ResolveTargets stored in S3. Nothing here reads a list that grows with the run from the state.
+ * Where WriteReport takes the targets' results from. Today: the Map state's inline `results` in the execution
+ * state; a run whose Map failed as a whole lists its resolved targets as failed. (The fleet path, results in
+ * S3, plugs in here.)
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ResolvedState, SkippedTarget, Target } from '#lib/contracts.ts';
-import type { WriteReportInput } from './report.ts';
+import type { Target, TargetResult } from '#lib/contracts.ts';
+import { type CaughtError, normaliseCaughtError } from './errors.ts';
 
-/** The Distributed Map's output with a ResultWriter (`ResultPath: $.mapRun`). */
-export interface MapRunOutput {
-  MapRunArn?: string;
-  ResultWriterDetails?: { Bucket?: string; Key?: string };
+function isTarget(value: unknown): value is Target {
+  const target = value as Partial<Target> | null;
+  return typeof target === 'object' && target !== null && typeof target.taskArn === 'string';
 }
 
-/** ResultWriter's manifest.json. */
-interface ResultWriterManifest {
-  DestinationBucket?: string;
-  MapRunArn?: string;
-  ResultFiles?: Partial<Record<'SUCCEEDED' | 'FAILED' | 'PENDING', { Key: string; Size?: number }[]>>;
-}
+const UNKNOWN_TARGET: Target = { cluster: '?', taskArn: '?', container: '?', script: '?' };
 
-/** One child execution in a result file. */
-interface ChildExecution {
-  Input?: string;
-  Output?: string;
-  Status?: string;
-  Error?: string;
-  Cause?: string;
-}
+import { readinessFields } from './readiness.ts';
 
-/** The execution state as WriteReport receives it, with this module's fields. */
-export type RunState = Omit<WriteReportInput['state'], 'resolved'> & {
-  resolved?: Partial<ResolvedState>;
-  mapRun?: MapRunOutput;
-};
+const STORED = new Set(['succeeded', 'partial', 'not-applicable']);
 
-/** Thrown when a result file is not what ResultWriter writes. */
-export class ResultFilesError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResultFilesError';
-  }
-}
-
-async function readJson(s3: S3Client, bucket: string, key: string): Promise<unknown> {
-  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const text = (await answer.Body?.transformToString('utf8')) ?? '';
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ResultFilesError(`s3://${bucket}/${key} is not JSON`);
-  }
-}
-
-function parseEmbedded(text: string | undefined): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A child execution as a Map result: its output, or a failure with the child's error and its target. */
-function childResult(child: ChildExecution, status: 'SUCCEEDED' | 'FAILED' | 'PENDING'): unknown {
-  const output = parseEmbedded(child.Output);
-  if (status === 'SUCCEEDED' && typeof output === 'object' && output !== null) return output;
-  const input = parseEmbedded(child.Input) as { target?: Target } | undefined;
-  const error =
-    status === 'PENDING'
-      ? { Error: 'States.MapRunPending', Cause: 'the map run ended before this target ran' }
-      : { Error: child.Error ?? 'States.ChildExecutionFailed', Cause: child.Cause ?? '' };
-  return { target: input?.target, status: 'failed', error };
-}
-
-/** Every child execution's result, read from the files a ResultWriter manifest lists. */
-export async function loadMapResults(
-  s3: S3Client,
-  mapRun: MapRunOutput,
-  fallbackBucket: string,
-): Promise<unknown[]> {
-  const bucket = mapRun.ResultWriterDetails?.Bucket ?? fallbackBucket;
-  const key = mapRun.ResultWriterDetails?.Key;
-  if (key === undefined) throw new ResultFilesError('the map run output has no ResultWriterDetails.Key');
-  const manifest = (await readJson(s3, bucket, key)) as ResultWriterManifest;
-  const destination = manifest.DestinationBucket ?? bucket;
-  const results: unknown[] = [];
-  for (const status of ['SUCCEEDED', 'FAILED', 'PENDING'] as const) {
-    for (const file of manifest.ResultFiles?.[status] ?? []) {
-      const children = await readJson(s3, destination, file.Key);
-      if (!Array.isArray(children))
-        throw new ResultFilesError(`s3://${destination}/${file.Key} is not a JSON array`);
-      for (const child of children as ChildExecution[]) results.push(childResult(child, status));
-    }
-  }
-  return results;
-}
-
-/** Results grouped by cluster, then service, then task (result files come in completion order). */
-function byServiceOrder(results: unknown[]): unknown[] {
-  const key = (result: unknown) => {
-    const target = (result as { target?: Partial<Target> } | null)?.target;
-    return `${target?.cluster ?? ''}\u0000${target?.service ?? ''}\u0000${target?.taskArn ?? ''}\u0000${target?.container ?? ''}`;
+/** One Map result: a TargetResult from run-diagnostic, or `{target, status: failed, error: {Error, Cause}}`. */
+export function normaliseResult(value: unknown): TargetResult {
+  const result = (typeof value === 'object' && value !== null ? value : {}) as Partial<TargetResult> & {
+    error?: CaughtError | { name: string; message: string };
   };
-  return results
-    .map((result) => ({ result, key: key(result) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((entry) => entry.result);
-}
-
-async function loadTargets(s3: S3Client, bucket: string, key: string): Promise<Target[]> {
-  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const text = (await answer.Body?.transformToString('utf8')) ?? '';
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Target);
+  const target = isTarget(result.target) ? result.target : UNKNOWN_TARGET;
+  if (typeof result.status === 'string' && STORED.has(result.status)) {
+    return { ...result, target } as TargetResult;
+  }
+  const error = result.error as (CaughtError & { name?: string; message?: string }) | undefined;
+  const normalised =
+    error !== undefined && typeof error.name === 'string' && typeof error.message === 'string'
+      ? { name: error.name, message: error.message }
+      : normaliseCaughtError(error);
+  const { readiness, ...rest } = result as typeof result & { readiness?: unknown };
+  return { ...rest, target, status: 'failed', error: normalised, ...readinessFields(readiness) };
 }
 
 /**
- * The state WriteReport's manifest builder expects: `results` from S3 (distributed) or the state (inline),
- * `resolved.skipped` and, for a run without results, `resolved.targets` complete from S3.
+ * The resolved targets of a run whose Map state failed as a whole (no per-target results): each is listed
+ * as failed with the Map's error, so the manifest never shows fewer targets than the run had.
  */
-export async function loadRunState(
-  s3: S3Client,
-  bucket: string,
-  state: RunState,
-): Promise<WriteReportInput['state']> {
-  const { mapRun, resolved, ...rest } = state;
-  const loaded: WriteReportInput['state'] = { ...rest };
-  if (mapRun !== undefined) loaded.results = byServiceOrder(await loadMapResults(s3, mapRun, bucket));
-  if (resolved !== undefined && resolved.run !== undefined) {
-    const skipped: SkippedTarget[] =
-      resolved.skippedKey !== undefined && (resolved.skippedCount ?? 0) > (resolved.skipped?.length ?? 0)
-        ? ((await readJson(s3, bucket, resolved.skippedKey)) as SkippedTarget[])
-        : (resolved.skipped ?? []);
-    const targets =
-      loaded.results === undefined && resolved.targets === undefined && resolved.targetsKey !== undefined
-        ? await loadTargets(s3, bucket, resolved.targetsKey)
-        : (resolved.targets ?? []);
-    loaded.resolved = {
-      run: resolved.run,
-      targets,
-      skipped,
-      maxConcurrency: resolved.maxConcurrency ?? 0,
-      ...(resolved.notes !== undefined ? { notes: resolved.notes } : {}),
-    };
-  }
-  return loaded;
+export function unrecordedTargets(
+  targets: readonly unknown[],
+  mapError: { name: string; message: string } | undefined,
+): TargetResult[] {
+  const name = mapError?.name ?? 'NoResultRecorded';
+  const cause = mapError === undefined ? '' : ` (${mapError.name}: ${mapError.message})`;
+  return targets.filter(isTarget).map((target) => ({
+    target,
+    status: 'failed',
+    error: {
+      name,
+      message: `the RunTargets Map state ended without its results${cause}; no result was recorded for this target, and its output may be incomplete`,
+    },
+  }));
+}
+
+/** The results held inline in the execution state. */
+export function inlineResults(
+  state: { results?: unknown[]; resolved?: { targets?: unknown[] } },
+  mapError: { name: string; message: string } | undefined,
+): TargetResult[] {
+  return Array.isArray(state.results)
+    ? state.results.map(normaliseResult)
+    : unrecordedTargets(state.resolved?.targets ?? [], mapError);
 }

@@ -153,7 +153,7 @@ export async function startCloudWatchEmulator(options: {
       }
       const alarm = [...metric, ...composite].find((candidate) => arns.alarm(candidate.AlarmName) === arn);
       if (alarm === undefined)
-        throw new AwsServiceError('ResourceNotFoundException', `Resource ${arn} not found`);
+        throw new AwsServiceError('ResourceNotFoundException', `Resource ${arn} not found`, 404);
       return { Tags: Object.entries(alarm.tags).map(([Key, Value]) => ({ Key, Value })) };
     },
   };
@@ -162,7 +162,17 @@ export async function startCloudWatchEmulator(options: {
     targetPrefix: 'GraniteServiceVersion20100801',
     jsonVersion: '1.0',
     operations,
+    queryErrors: QUERY_ERRORS,
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   return { endpoint: server.endpoint, close: () => server.close() };
 }
+
+/** CloudWatch's awsQueryError codes (its service model) for the errors this emulator raises. */
+const QUERY_ERRORS: Record<string, { code: string; fault: 'Sender' | 'Receiver' }> = {
+  InvalidParameterValueException: { code: 'InvalidParameterValue', fault: 'Sender' },
+  InvalidParameterCombinationException: { code: 'InvalidParameterCombination', fault: 'Sender' },
+  MissingRequiredParameterException: { code: 'MissingParameter', fault: 'Sender' },
+  InvalidNextToken: { code: 'InvalidNextToken', fault: 'Sender' },
+  ResourceNotFoundException: { code: 'ResourceNotFoundException', fault: 'Sender' },
+};

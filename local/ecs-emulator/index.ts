@@ -19,6 +19,7 @@ import {
 } from '../aws-json-server.ts';
 import {
   containerRuntimeId,
+  stableUuid,
   type World,
   type WorldCluster,
   type WorldContainer,
@@ -42,8 +43,10 @@ export interface SessionFactory {
 
 /** Fault switches; all off by default. */
 export interface EcsFaults {
-  /** ExecuteCommand fails with TargetNotConnectedException for the first N attempts on each task. */
+  /** ExecuteCommand fails with TargetNotConnectedException for the first N attempts on each task (Infinity: always). */
   targetNotConnectedAttempts?: number;
+  /** ExecuteCommand fails with ThrottlingException (HTTP 400, "Rate exceeded") for the first N attempts on each task. */
+  throttleAttempts?: number;
   /** ExecuteCommand fails with AccessDeniedException (every task, or only the task ids listed). */
   accessDenied?: boolean | string[];
   /** The first session on each task (since the faults were set) loses its websocket after this many output messages. */
@@ -119,7 +122,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       networkBindings: [],
       networkInterfaces: [],
       healthStatus: 'UNKNOWN',
-      managedAgents: task.enableExecuteCommand
+      managedAgents: execSupported(task)
         ? [
             {
               ...(container.agentStatus === 'RUNNING' ? { lastStartedAt: EPOCH + 71 } : {}),
@@ -135,9 +138,27 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   function describeTask(cluster: WorldCluster, task: WorldTask, withTags: boolean) {
     const family =
       task.taskDefinition ?? cluster.services.find((s) => s.name === task.service)?.taskDefinition;
+    const role = task.taskRoleOverride;
     return {
-      attachments: [],
+      attachments:
+        task.subnet === undefined
+          ? []
+          : [
+              {
+                id: stableUuid(`attachment/${task.id}`),
+                type: 'ElasticNetworkInterface',
+                status: 'ATTACHED',
+                details: [
+                  { name: 'subnetId', value: task.subnet },
+                  { name: 'networkInterfaceId', value: arns.eni(task.id) },
+                  { name: 'privateIPv4Address', value: '10.0.1.17' },
+                ],
+              },
+            ],
       attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+      ...(task.launchType === 'EC2'
+        ? { containerInstanceArn: arns.containerInstance(cluster.name, task.id) }
+        : {}),
       availabilityZone: task.availabilityZone,
       ...(task.launchType === 'FARGATE' ? { capacityProviderName: 'FARGATE' } : {}),
       clusterArn: arns.cluster(cluster.name),
@@ -153,8 +174,11 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       lastStatus: task.lastStatus,
       launchType: task.launchType,
       memory: '2048',
-      overrides: { containerOverrides: task.containers.map((c) => ({ name: c.name })) },
-      platformVersion: '1.4.0',
+      overrides: {
+        containerOverrides: task.containers.map((c) => ({ name: c.name })),
+        ...(role !== undefined ? { taskRoleArn: arns.role(role) } : {}),
+      },
+      ...(task.launchType === 'FARGATE' ? { platformVersion: task.platformVersion } : {}),
       platformFamily: 'Linux',
       startedAt: EPOCH + 66,
       ...(task.service !== undefined ? { startedBy: 'ecs-svc/4728196305817243590' } : {}),
@@ -176,6 +200,49 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
   }
 
   const operations = {
+    DescribeContainerInstances(request: JsonRequest) {
+      const cluster = findCluster(request);
+      const refs = stringListField(request, 'containerInstances');
+      if (refs === undefined || refs.length === 0) {
+        throw new AwsServiceError('InvalidParameterException', 'containerInstances cannot be empty.');
+      }
+      if (refs.length > 100) {
+        throw new AwsServiceError('InvalidParameterException', 'containerInstances: at most 100 items');
+      }
+      const containerInstances = [];
+      const failures = [];
+      for (const ref of refs) {
+        const task = cluster.tasks.find(
+          (candidate) =>
+            candidate.launchType === 'EC2' &&
+            [
+              arns.containerInstance(cluster.name, candidate.id),
+              arns.containerInstance(cluster.name, candidate.id).split('/').pop(),
+            ].includes(ref),
+        );
+        if (task === undefined) {
+          failures.push({ arn: ref, reason: 'MISSING' });
+          continue;
+        }
+        containerInstances.push({
+          containerInstanceArn: arns.containerInstance(cluster.name, task.id),
+          ec2InstanceId: `i-${task.id.slice(0, 17)}`,
+          version: 12,
+          versionInfo: {
+            agentVersion: task.agentVersion,
+            agentHash: 'f1c6e2a',
+            dockerVersion: 'DockerVersion: 25.0.8',
+          },
+          status: 'ACTIVE',
+          agentConnected: true,
+          runningTasksCount: 1,
+          pendingTasksCount: 0,
+          registeredAt: EPOCH - 86_400,
+        });
+      }
+      return { containerInstances, failures };
+    },
+
     DescribeTaskDefinition(request: JsonRequest) {
       const ref = stringField(request, 'taskDefinition');
       if (ref === undefined)
@@ -200,12 +267,22 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       return {
         taskDefinition: {
           taskDefinitionArn: arns.taskDefinition(id),
+          ...(settings.taskRole !== undefined ? { taskRoleArn: arns.role(settings.taskRole) } : {}),
           containerDefinitions: first.containers.map((container) => ({
             name: container.name,
             image: container.image,
             cpu: 0,
             essential: container.essential,
-            environment: [],
+            ...(settings.readonlyRootFilesystem !== undefined
+              ? { readonlyRootFilesystem: settings.readonlyRootFilesystem }
+              : {}),
+            ...(settings.initProcessEnabled !== undefined
+              ? { linuxParameters: { initProcessEnabled: settings.initProcessEnabled } }
+              : {}),
+            environment: (settings.environment ?? []).map((variable) => ({
+              name: variable,
+              value: 'local-placeholder',
+            })),
             mountPoints: [],
             volumesFrom: [],
             portMappings: [],
@@ -247,7 +324,10 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
                 configuration: {
                   executeCommandConfiguration: {
                     ...(cluster.kmsKeyId !== undefined ? { kmsKeyId: cluster.kmsKeyId } : {}),
-                    logging: 'DEFAULT',
+                    logging: cluster.execLogging?.logging ?? 'DEFAULT',
+                    ...(cluster.execLogging?.logConfiguration !== undefined
+                      ? { logConfiguration: cluster.execLogging.logConfiguration }
+                      : {}),
                   },
                 },
               }
@@ -437,6 +517,9 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       }
       const attempt = (attempts.get(task.id) ?? 0) + 1;
       attempts.set(task.id, attempt);
+      if (attempt <= (faults.throttleAttempts ?? 0)) {
+        throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+      }
       const denied = faults.accessDenied;
       if (denied === true || (Array.isArray(denied) && denied.includes(task.id))) {
         throw new AwsServiceError(
@@ -469,10 +552,10 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
           'The task or container is not in RUNNING state.',
         );
       }
-      if (!task.enableExecuteCommand || container.agentStatus !== 'RUNNING') {
+      if (!execSupported(task) || container.agentStatus !== 'RUNNING') {
         throw new AwsServiceError('InvalidParameterException', EXEC_DISABLED_MESSAGE);
       }
-      if (attempt <= (faults.targetNotConnectedAttempts ?? 0)) {
+      if (task.neverConnects || attempt <= (faults.targetNotConnectedAttempts ?? 0)) {
         throw new AwsServiceError(
           'TargetNotConnectedException',
           'The execute command failed due to an internal error. Try again later.',
@@ -555,6 +638,14 @@ function withScriptStandIn(command: string, standIn: string): string {
     return command;
   argv[4] = standIn;
   return argv.map(shellQuote).join(' ');
+}
+
+/** Exec works only when enabled, and on Fargate from platform version 1.4.0 (no agent before). */
+function execSupported(task: WorldTask): boolean {
+  if (!task.enableExecuteCommand) return false;
+  if (task.launchType !== 'FARGATE' || task.platformVersion === 'LATEST') return true;
+  const [major = 0, minor = 0] = task.platformVersion.split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 4);
 }
 
 function clusterNameOf(ref: string): string {

@@ -86,10 +86,15 @@ export interface SfnEmulator {
 
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
 
-/** An execution name as AWS accepts it: 1-80 characters, no whitespace, brackets, wildcards, specials or controls. */
+/**
+ * An execution name as AWS accepts it: 1-80 characters, no whitespace, brackets, wildcards, specials or
+ * controls, and valid Unicode (no U+FFFE/U+FFFF noncharacters, no unpaired surrogates).
+ */
 function isValidName(name: string): boolean {
   return (
     NAME_PATTERN.test(name) &&
+    name.isWellFormed() &&
+    !/[\uFFFE\uFFFF]/u.test(name) &&
     ![...name].some((char) => {
       const code = char.charCodeAt(0);
       return code < 0x20 || (code >= 0x7f && code <= 0x9f);

@@ -20,6 +20,7 @@ export const TEST_SUBSTITUTIONS: Record<string, string> = {
   RunDiagnosticFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:run-diagnostic',
   WriteReportFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:write-report',
   OutputBucketName: 'test-output-bucket',
+  CheckReadinessFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:check-readiness',
 };
 
 /** The raw definition text, placeholders and all. */
@@ -46,7 +47,12 @@ export function definitionPlaceholders(): Set<string> {
 type Handler = (input: never) => unknown;
 
 /** The Task states of the definition. */
-export type TaskStateName = 'ResolveTargets' | 'RunDiagnostic' | 'WriteReport';
+export type TaskStateName =
+  | 'ResolveTargets'
+  | 'RunDiagnostic'
+  | 'WriteReport'
+  | 'ReportNotWritten'
+  | 'CheckReadiness';
 
 export interface RunOutcome {
   status: 'SUCCEEDED' | 'FAILED';
@@ -66,7 +72,10 @@ export interface RunOutcome {
  */
 export async function runDefinition(
   input: unknown,
-  handlers: Record<TaskStateName, Handler>,
+  handlers: Omit<Record<TaskStateName, Handler>, 'CheckReadiness' | 'ReportNotWritten'> & {
+    CheckReadiness?: Handler;
+    ReportNotWritten?: Handler;
+  },
   options: {
     retryIntervalOverrides?: Record<string, number | number[]>;
     executionName?: string;
@@ -74,10 +83,21 @@ export async function runDefinition(
     s3?: S3Client;
   } = {},
 ): Promise<RunOutcome> {
-  const calls: Record<TaskStateName, unknown[]> = { ResolveTargets: [], RunDiagnostic: [], WriteReport: [] };
+  const calls: Record<TaskStateName, unknown[]> = {
+    ResolveTargets: [],
+    RunDiagnostic: [],
+    WriteReport: [],
+    ReportNotWritten: [],
+    CheckReadiness: [],
+  };
   const attemptsByTarget = new Map<string, number>();
+  const withDefaults: Record<string, Handler> = {
+    CheckReadiness: () => ({ checks: [], key: 'runs/test/readiness.json', reused: false }),
+    ReportNotWritten: handlers.WriteReport,
+    ...handlers,
+  };
   const local = Object.fromEntries(
-    Object.entries(handlers).map(([state, handler]) => [
+    Object.entries(withDefaults).map(([state, handler]) => [
       state,
       async (rawInput: unknown) => {
         let stateInput = rawInput;
@@ -93,10 +113,12 @@ export async function runDefinition(
     ]),
   );
   local.RunDiagnosticDistributed = local.RunDiagnostic as (typeof local)[string];
+  local.CheckReadinessDistributed = local.CheckReadiness as (typeof local)[string];
   const retryIntervalOverrides = options.retryIntervalOverrides
     ? {
         ...options.retryIntervalOverrides,
         RunDiagnosticDistributed: options.retryIntervalOverrides.RunDiagnostic ?? 1,
+        CheckReadinessDistributed: options.retryIntervalOverrides.CheckReadiness ?? 1,
       }
     : undefined;
   const { definition, maps } = withDistributedMapsAsTasks(

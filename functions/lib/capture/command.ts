@@ -13,6 +13,12 @@ export const MAX_COMMAND_LENGTH = 16384;
 /** The prefix of the exit-status marker line; the full marker is `__ECSDIAG_RC_<nonce>=<status>`. */
 export const MARKER_PREFIX = '__ECSDIAG_RC_';
 
+/**
+ * The prefix of the prelude line `__ECSDIAG_TTY_<nonce>` the wrapper prints after `stty -onlcr`: its line
+ * ending tells whether the pty still turns `\n` into `\r\n` (see newlines.ts).
+ */
+export const PRELUDE_PREFIX = '__ECSDIAG_TTY_';
+
 /** A fresh per-run random nonce (32 hex characters) for the exit-status marker. */
 export function newNonce(): string {
   return randomBytes(16).toString('hex');
@@ -29,7 +35,8 @@ export function quoteWord(word: string): string {
 
 /**
  * The argv the container runs: `/bin/sh -c <wrapper> ecs-diag <script>`. The wrapper sets TERM=dumb,
- * PAGER=cat, NO_COLOR=1, runs the script text as `$1` of a second sh with stdin from /dev/null (so `exit`
+ * PAGER=cat, NO_COLOR=1, turns off the pty's newline translation where the container has stty
+ * (`stty -onlcr`), prints the prelude line, runs the script text as `$1` of a second sh with stdin from /dev/null (so `exit`
  * in the script cannot skip the marker and no tool waits on the terminal), then prints the exit-status
  * marker. The marker is printed from separate printf arguments so that the full marker never appears on
  * a command line (a script listing processes would otherwise print it).
@@ -39,6 +46,8 @@ export function execArgv(scriptText: string, nonce: string): string[] {
     throw new Error('the marker nonce must be 16 to 64 lowercase hex digits');
   const wrapper = [
     'export TERM=dumb PAGER=cat NO_COLOR=1',
+    'stty -onlcr 2>/dev/null',
+    `printf '%s%s\\n' ${PRELUDE_PREFIX} ${nonce}`,
     '/bin/sh -c "$1" ecs-diag-script </dev/null',
     `printf '%s%s=%s\\n' ${MARKER_PREFIX} ${nonce} "$?"`,
   ].join('; ');

@@ -10,11 +10,13 @@ import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CaptureSummary } from '../ssm-session/index.ts';
 import { ExitMarkerParser } from './exit-marker.ts';
+import { type NewlineHandling, NewlineRestorer } from './newlines.ts';
 import { OutputCap } from './output-cap.ts';
 import { Redactor } from './redact.ts';
 import { startStreamUpload } from './s3-sink.ts';
 
 export { buildExecCommand, newNonce } from './command.ts';
+export type { NewlineHandling } from './newlines.ts';
 
 /** Why the stored output stops early. */
 export type TruncationReason = 'output-cap' | 'deadline' | 'aborted';
@@ -45,8 +47,16 @@ export interface CaptureToS3Result {
   truncated: boolean;
   truncationReason?: TruncationReason;
   redactions: number;
-  summary: CaptureSummary;
+  /** The session's summary; absent when the data channel dropped after the exit status (see `interrupted`). */
+  summary?: CaptureSummary;
   multipart: boolean;
+  newlines: NewlineHandling;
+  /**
+   * The data channel dropped (SessionInterruptedError) after the exit-status marker arrived: the output is
+   * complete and stored, and the error is kept here instead of failing the capture (a retry would run the
+   * script a second time).
+   */
+  interrupted?: { name: string; message: string };
 }
 
 /** The outcome metadata an object carries until its final values are known. */
@@ -70,21 +80,42 @@ export function truncationNote(reason: TruncationReason, bytes: number): string 
 
 /** Streams one session's output to S3 and reports what was stored; rejects (upload aborted) on any failure. */
 export async function captureToS3(options: CaptureToS3Options): Promise<CaptureToS3Result> {
+  const newlines = new NewlineRestorer(options.nonce);
   const marker = new ExitMarkerParser(options.nonce);
   const redactor = new Redactor();
+  let dropped: Error | undefined;
+  // A drop is judged at the end, once every byte before it has passed the marker parser.
+  async function* sessionOutput(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of options.output) yield chunk as Buffer;
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'SessionInterruptedError') throw error;
+      dropped = error;
+    }
+  }
+  const sessionDone = async (): Promise<CaptureSummary | undefined> => {
+    try {
+      return await options.done;
+    } catch (error) {
+      if (dropped !== undefined && error === dropped && marker.exitCode !== null) return undefined;
+      throw error;
+    }
+  };
   // A multipart upload sends its metadata before the end is known: until the final values replace these
   // (PutObject, or the CopyObject after CompleteMultipartUpload), the object says they are pending.
   const metadata = Object.assign(options.metadata, PENDING_METADATA);
   let summary: CaptureSummary | undefined;
+  let ended = false;
   let truncationReason: TruncationReason | undefined;
   options.done.catch(() => undefined);
   const cap = new OutputCap({
     capBytes: options.outputCapBytes,
     onCap: options.stopSession,
     trailer: async ({ capped, bytes }) => {
-      summary = await options.done;
-      truncationReason = capped ? 'output-cap' : summary.truncatedReason;
-      const truncated = capped || summary.truncated;
+      summary = await sessionDone();
+      ended = true;
+      truncationReason = capped ? 'output-cap' : summary?.truncatedReason;
+      const truncated = capped || (summary?.truncated ?? false);
       if (truncated && truncationReason === undefined) truncationReason = 'aborted';
       options.check?.({ exitCode: marker.exitCode, truncated, head: marker.head });
       const note = truncationReason === undefined ? '' : truncationNote(truncationReason, bytes);
@@ -117,12 +148,12 @@ export async function captureToS3(options: CaptureToS3Options): Promise<CaptureT
   // A failed pipeline destroys `body` with the error: lib-storage's read of it fails, it sends
   // AbortMultipartUpload, and only then does `upload.done` reject. (upload.abort() would make `done` reject
   // at once and leave the abort request to a Lambda that may already be frozen.)
-  const piping = pipeline(options.output, marker, redactor, cap, body).catch((error: unknown) => {
+  const piping = pipeline(sessionOutput, newlines, marker, redactor, cap, body).catch((error: unknown) => {
     firstError ??= error;
     throw error;
   });
   const [piped, uploaded] = await Promise.allSettled([piping, uploading]);
-  if (piped.status === 'rejected' || uploaded.status === 'rejected' || summary === undefined) {
+  if (piped.status === 'rejected' || uploaded.status === 'rejected' || !ended) {
     throw firstError ?? new Error('the capture ended without a session summary');
   }
   return {
@@ -131,7 +162,11 @@ export async function captureToS3(options: CaptureToS3Options): Promise<CaptureT
     truncated: truncationReason !== undefined,
     ...(truncationReason === undefined ? {} : { truncationReason }),
     redactions: redactor.redactions,
-    summary,
+    ...(summary === undefined ? {} : { summary }),
     multipart: uploaded.value.multipart,
+    newlines: newlines.handling,
+    ...(summary === undefined && dropped !== undefined
+      ? { interrupted: { name: dropped.name, message: dropped.message.slice(0, 1000) } }
+      : {}),
   };
 }

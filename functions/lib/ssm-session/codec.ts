@@ -67,10 +67,17 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offset = 0): Buffer {
   const lower = uuid.toLowerCase();
   if (!UUID_PATTERN.test(lower)) throw new ProtocolError('MessageId', `not a UUID: ${JSON.stringify(uuid)}`);
-  const hex = lower.replaceAll('-', '');
-  target.write(hex.slice(16), offset, 8, 'hex');
-  target.write(hex.slice(0, 16), offset + 8, 8, 'hex');
+  writeCanonicalUuid(lower, target, offset);
   return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
+}
+
+/** Writes an already canonical lowercase UUID (randomUUID's output) without re-validating it. */
+function writeCanonicalUuid(uuid: string, target: Buffer, offset: number): void {
+  target.write(uuid.slice(19, 23), offset, 2, 'hex');
+  target.write(uuid.slice(24), offset + 2, 6, 'hex');
+  target.write(uuid.slice(0, 8), offset + 8, 4, 'hex');
+  target.write(uuid.slice(9, 13), offset + 12, 2, 'hex');
+  target.write(uuid.slice(14, 18), offset + 14, 2, 'hex');
 }
 
 /** Reads the wire's 16 UUID bytes back into a lowercase hyphenated string. */
@@ -92,7 +99,8 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
       `longer than ${MESSAGE_TYPE_LENGTH} bytes: ${message.messageType}`,
     );
   }
-  const frame = Buffer.alloc(PAYLOAD_OFFSET + message.payload.length);
+  // Every byte is written below, so the frame needs no zero-filling.
+  const frame = Buffer.allocUnsafe(PAYLOAD_OFFSET + message.payload.length);
   frame.writeUInt32BE(HEADER_LENGTH, 0);
   frame.fill(0x20, 4, 4 + MESSAGE_TYPE_LENGTH);
   frame.write(message.messageType, 4, 'ascii');
@@ -100,7 +108,8 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
   frame.writeBigUInt64BE(BigInt(message.createdDate ?? Date.now()), 40);
   frame.writeBigInt64BE(message.sequenceNumber, 48);
   frame.writeBigUInt64BE(message.flags, 56);
-  uuidToWire(message.messageId ?? randomUUID(), frame, 64);
+  if (message.messageId === undefined) writeCanonicalUuid(randomUUID(), frame, 64);
+  else uuidToWire(message.messageId, frame, 64);
   payloadDigest(message.payload).copy(frame, 80);
   frame.writeUInt32BE(message.payloadType, 112);
   frame.writeUInt32BE(message.payload.length, PAYLOAD_LENGTH_OFFSET);

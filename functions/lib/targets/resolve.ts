@@ -8,6 +8,9 @@ import { catalogScriptNames, isCatalogScript } from '../catalog.ts';
 import type { ResolvedTargets, SkippedTarget, Target } from '../contracts.ts';
 import { describeError, InvalidRequestError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import type { LeftOutTask, ReadinessCheck } from '../manifest.ts';
+import { boundChecks } from '../readiness/checks.ts';
+import { taskChecks } from '../readiness/task.ts';
 import { type DiagnosticsRequest, MAX_CONCURRENCY, MAX_RUN_TARGETS, parseRequest } from '../request.ts';
 import { lastArnSegment, runPrefix } from '../s3-keys.ts';
 import { routeRequest } from './alarm-route.ts';
@@ -39,6 +42,8 @@ export interface ResolveInput {
 
 /** Most targets of one run (the documented bound on a sweep's total; maxTasks applies per service). */
 export const MAX_TARGETS = MAX_RUN_TARGETS;
+/** Most bytes of readiness findings on one skipped entry (they travel in state). */
+const SKIPPED_READINESS_BYTES = 2048;
 /** Most skipped entries listed per location; the rest are summarised in one entry. */
 const MAX_SKIPPED_PER_LOCATION = 20;
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -107,10 +112,41 @@ async function candidateTasks(ecs: ECSClient, location: Location): Promise<strin
   return arns;
 }
 
+/** The cheap, task-level readiness findings for a skipped task (no AWS call beyond its task definition). */
+async function skippedReadiness(
+  task: Task,
+  definitions: (arn: string) => Promise<TaskDefinition | undefined>,
+  container?: string,
+): Promise<ReadinessCheck[]> {
+  let definition: TaskDefinition | undefined;
+  if (task.taskDefinitionArn !== undefined) {
+    try {
+      definition = await definitions(task.taskDefinitionArn);
+    } catch {
+      // The checks that need it say "not checked".
+    }
+  }
+  return boundChecks(
+    taskChecks({
+      task,
+      ...(definition !== undefined ? { definition } : {}),
+      ...(container !== undefined ? { container } : {}),
+    }),
+    SKIPPED_READINESS_BYTES,
+  );
+}
+
+/** A skipped entry with the task-level readiness findings, when the task could be described. */
+type SkippedWithReadiness = SkippedTarget & { readiness?: ReadinessCheck[] };
+
 interface LocationResult {
   targets: Target[];
-  skipped: SkippedTarget[];
+  skipped: SkippedWithReadiness[];
+  leftOut: LeftOutTask[];
 }
+
+/** Most left-out tasks listed per run (all are counted in `leftOutCount`). */
+export const MAX_LEFT_OUT_LISTED = 50;
 
 /** The alarm-dimension hints of a location, their names, and the form ECS accepts for each. */
 const HINTS = [
@@ -192,7 +228,7 @@ async function resolveLocation(
   options: LocationOptions,
 ): Promise<LocationResult> {
   const cluster = lastArnSegment(location.cluster);
-  const skipped: SkippedTarget[] = [...hintSkips];
+  const skipped: SkippedWithReadiness[] = [...hintSkips];
   if (arns.length === 0) {
     const what =
       location.service !== undefined ? `service ${location.service}` : `family ${location.family ?? ''}`;
@@ -202,6 +238,7 @@ async function resolveLocation(
         ...skipped,
         { cluster, reason: `no RUNNING tasks found for ${what} (from ${location.origin})` },
       ],
+      leftOut: [],
     };
   }
   const found: Task[] = [];
@@ -224,10 +261,25 @@ async function resolveLocation(
   for (const task of found) {
     const reason = preflightTask(task, location.service);
     if (reason === undefined) eligible.push(task);
-    else skipped.push({ cluster, taskArn: task.taskArn ?? '', reason });
+    else
+      skipped.push({
+        cluster,
+        taskArn: task.taskArn ?? '',
+        reason,
+        readiness: await skippedReadiness(task, options.definitions),
+      });
   }
   const explicit = location.tasks !== undefined;
   const sample = explicit ? eligible : sampleTasks(eligible, options.maxTasks, location.preferredTaskId);
+  const sampled = new Set(sample.map((task) => task.taskArn));
+  const leftOut: LeftOutTask[] = eligible
+    .filter((task) => !sampled.has(task.taskArn))
+    .map((task) => ({
+      cluster,
+      ...(location.service === undefined ? {} : { service: lastArnSegment(location.service) }),
+      taskArn: task.taskArn ?? '',
+      reason: `not sampled: ${sample.length} of ${eligible.length} eligible tasks diagnosed (maxTasks ${options.maxTasks}, spread across zones)`,
+    }));
 
   const targets: Target[] = [];
   const container = options.containerOverride ?? location.container ?? options.containerFallback;
@@ -244,7 +296,12 @@ async function resolveLocation(
     }
     for (const choice of chooseContainers(task, container, definition)) {
       if ('skipped' in choice) {
-        const entry: SkippedTarget = { cluster, taskArn: task.taskArn ?? '', reason: choice.skipped.reason };
+        const entry: SkippedWithReadiness = {
+          cluster,
+          taskArn: task.taskArn ?? '',
+          reason: choice.skipped.reason,
+          readiness: await skippedReadiness(task, options.definitions, choice.skipped.container),
+        };
         if (choice.skipped.container !== undefined) entry.container = choice.skipped.container;
         skipped.push(entry);
         continue;
@@ -271,7 +328,7 @@ async function resolveLocation(
       reason: `and ${more} more tasks or containers skipped`,
     });
   }
-  return { targets, skipped };
+  return { targets, skipped, leftOut };
 }
 
 /** Errors that concern one location only (its names, its cluster or service): skipped when others remain. */
@@ -327,6 +384,7 @@ export async function resolveTargets(
   }
 
   const targets: Target[] = [];
+  const leftOut: LeftOutTask[] = [];
   const definitions = taskDefinitionReader(clients.ecs);
   const byCluster = new Map<string, Location[]>();
   const several = routed.locations.length > 1;
@@ -392,6 +450,7 @@ export async function resolveTargets(
         const result = await resolveLocation(entry, described, options);
         targets.push(...result.targets);
         skipped.push(...result.skipped);
+        leftOut.push(...result.leftOut);
       } catch (error) {
         tolerate(entry.location, error);
       }
@@ -418,6 +477,8 @@ export async function resolveTargets(
     targets,
     skipped,
     maxConcurrency: request.maxConcurrency ?? MAX_CONCURRENCY.fallback,
+    leftOut: leftOut.slice(0, MAX_LEFT_OUT_LISTED),
+    leftOutCount: leftOut.length,
   };
   const alarmName = request.source.alarmName ?? request.alarm?.name;
   if (alarmName !== undefined) resolved.run.alarmName = alarmName;

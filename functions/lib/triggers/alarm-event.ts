@@ -23,6 +23,29 @@ export interface AlarmNotice {
   triggeringAlarms?: string[];
   /** A composite alarm's action suppression at this change: Alarm, WaitPeriod or ExtensionPeriod. */
   actionsSuppressedBy?: string;
+  /** The alarm in its own words (bounded in size by alarmFacts when the request is built). */
+  facts?: AlarmFacts;
+}
+
+/** What the alarm said about this change, as the event carried it. */
+export interface AlarmFacts {
+  description?: string;
+  reason?: string;
+  /** `reasonData`, the JSON string as it came. */
+  reasonData?: string;
+  previousReason?: string;
+  previousTimestamp?: string;
+  threshold?: number;
+  comparisonOperator?: string;
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function compact(facts: AlarmFacts): AlarmFacts | undefined {
+  const entries = Object.entries(facts).filter(([, value]) => value !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as AlarmFacts);
 }
 
 type Json = Record<string, unknown>;
@@ -179,6 +202,14 @@ function fromAlarmData(
   if (suppressedBy !== undefined) notice.actionsSuppressedBy = suppressedBy;
   const previousState = text(previous?.value, `${field}.previousState.value`);
   if (previousState !== undefined) notice.previousState = previousState;
+  const facts = compact({
+    description: optionalText(configuration?.description),
+    reason: optionalText(state.reason),
+    reasonData: optionalText(state.reasonData),
+    previousReason: optionalText(previous?.reason),
+    previousTimestamp: optionalText(previous?.timestamp),
+  });
+  if (facts !== undefined) notice.facts = facts;
   if (alarmRule !== undefined) {
     notice.alarmRule = alarmRule;
     const triggering = triggeringFromReasonData(state.reasonData, `${field}.state.reasonData`);
@@ -229,6 +260,17 @@ export function fromSnsMessage(message: unknown, field: string): AlarmNotice {
   if (arn !== undefined) notice.arn = arn;
   const previousState = text(body.OldStateValue, `${field}.OldStateValue`);
   if (previousState !== undefined) notice.previousState = previousState;
+  const trigger = isObject(body.Trigger) ? body.Trigger : undefined;
+  const facts = compact({
+    description: optionalText(body.AlarmDescription),
+    reason: optionalText(body.NewStateReason),
+    threshold:
+      typeof trigger?.Threshold === 'number' && Number.isFinite(trigger.Threshold)
+        ? trigger.Threshold
+        : undefined,
+    comparisonOperator: optionalText(trigger?.ComparisonOperator),
+  });
+  if (facts !== undefined) notice.facts = facts;
   if (alarmRule !== undefined) {
     notice.alarmRule = alarmRule;
     if (Array.isArray(body.TriggeringChildren)) {
@@ -238,4 +280,69 @@ export function fromSnsMessage(message: unknown, field: string): AlarmNotice {
     }
   }
   return notice;
+}
+
+/** Longest reason or description kept; CloudWatch's own limits are 1023 and 1024 characters. */
+export const MAX_ALARM_TEXT = 2048;
+/** Largest reasonData kept, as JSON; larger ones keep their scalar fields and the ends of their lists. */
+export const MAX_REASON_DATA = 4096;
+const REASON_DATA_LIST = 10;
+
+function bounded(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.length > MAX_ALARM_TEXT ? `${value.slice(0, MAX_ALARM_TEXT)}…` : value;
+}
+
+/** reasonData parsed and bounded: undefined when it is not a JSON object or cannot be made small. */
+export function boundedReasonData(raw: string | undefined): Json | undefined {
+  if (raw === undefined || raw.length > 1024 * 1024) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(parsed)) return undefined;
+  if (JSON.stringify(parsed).length <= MAX_REASON_DATA) return parsed;
+  const reduced: Json = { truncated: true };
+  for (const [key, value] of Object.entries(parsed).slice(0, 30)) {
+    if (typeof value === 'number' || typeof value === 'boolean') reduced[key.slice(0, 64)] = value;
+    else if (typeof value === 'string' && value.length <= 256) reduced[key.slice(0, 64)] = value;
+    else if (Array.isArray(value)) reduced[key.slice(0, 64)] = value.slice(-REASON_DATA_LIST);
+  }
+  return JSON.stringify(reduced).length <= MAX_REASON_DATA ? reduced : { truncated: true };
+}
+
+/**
+ * The request's `alarm` facts: the state and its reason, reasonData, the previous state, the description,
+ * threshold and comparison, each bounded so that a huge reason never blows the execution state.
+ */
+export function alarmFacts(notice: AlarmNotice): Json {
+  const facts = notice.facts ?? {};
+  const reasonData = boundedReasonData(facts.reasonData);
+  const threshold =
+    facts.threshold ?? (typeof reasonData?.threshold === 'number' ? reasonData.threshold : undefined);
+  const state: Json = { value: notice.state.slice(0, 64), timestamp: notice.stateChangeTime };
+  const reason = bounded(facts.reason);
+  if (reason !== undefined) state.reason = reason;
+  if (reasonData !== undefined) state.reasonData = reasonData;
+  const out: Json = { state };
+  if (notice.previousState !== undefined) {
+    const previous: Json = { value: notice.previousState.slice(0, 64) };
+    const previousReason = bounded(facts.previousReason);
+    if (previousReason !== undefined) previous.reason = previousReason;
+    if (facts.previousTimestamp !== undefined) {
+      try {
+        previous.timestamp = normaliseTimestamp(facts.previousTimestamp, 'previousState.timestamp');
+      } catch {
+        // an unreadable previous timestamp is left out
+      }
+    }
+    out.previousState = previous;
+  }
+  const description = bounded(facts.description);
+  if (description !== undefined) out.description = description;
+  if (threshold !== undefined) out.threshold = threshold;
+  if (facts.comparisonOperator !== undefined) out.comparisonOperator = facts.comparisonOperator.slice(0, 64);
+  return out;
 }

@@ -10,6 +10,7 @@ import { matchMetricRoute, matchRoute, type RoutingTable } from '../targets/rout
 import { chooseScript } from '../targets/script-choice.ts';
 import {
   type AlarmNotice,
+  alarmFacts,
   fromEventBridge,
   fromLambdaAlarmAction,
   fromSnsMessage,
@@ -140,6 +141,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
         .slice(0, 20),
       alarmRule: notice.alarmRule,
       triggeringAlarms: notice.triggeringAlarms?.slice(0, 100),
+      ...alarmFacts(notice),
     },
     reason: `alarm entered ALARM at ${notice.stateChangeTime} (via ${notice.via})`,
   };

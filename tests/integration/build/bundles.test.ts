@@ -27,6 +27,7 @@ describe('function bundles (build/build.mjs)', () => {
 
   it('builds one minified ESM bundle per function', () => {
     expect(Object.keys(sizes).sort()).toEqual([
+      'check-readiness',
       'resolve-targets',
       'run-diagnostic',
       'start-run',

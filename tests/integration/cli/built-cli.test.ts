@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-// @ts-expect-error build.mjs is plain JavaScript without declarations
 import { buildCli } from '../../../build/build.mjs';
 
 /** The machine's own Node (the first on PATH outside node_modules): the CLI must run there, e.g. Node 20. */

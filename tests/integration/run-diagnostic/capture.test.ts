@@ -6,10 +6,11 @@ import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildExecCommand, newNonce } from '#lib/capture/command.ts';
+import { buildExecCommand, MARKER_PREFIX, newNonce, quoteWord } from '#lib/capture/command.ts';
 import { type CaptureToS3Options, captureToS3, truncationNote } from '#lib/capture/index.ts';
 import { PART_SIZE } from '#lib/capture/s3-sink.ts';
 import { missingShellCheck } from '#lib/ecs-errors.ts';
+import { captureOutcome } from '#lib/outcome.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
 import { type AgentEmulator, type SessionSpec, startAgentEmulator } from '#local/agent-emulator/index.ts';
@@ -82,6 +83,11 @@ async function capture(
   return { key, result, sessionId: credentials.sessionId };
 }
 
+/** Generated output imitates a pty (`\r\n`); without the exec wrapper's prelude the pipeline undoes it. */
+function withoutCrlf(data: Buffer): Buffer {
+  return Buffer.from(data.toString('latin1').replaceAll('\r\n', '\n'), 'latin1');
+}
+
 async function getObject(key: string) {
   const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return { body: await buffer(object.Body as NodeJS.ReadableStream), metadata: object.Metadata ?? {} };
@@ -126,10 +132,16 @@ describe('capture to S3 (agent emulator + local S3)', () => {
     const stored = await result;
 
     // Assert
-    const expected = Buffer.from(direct.toString('latin1').replaceAll('\n', '\r\n'), 'latin1');
+    const expected = direct;
     const object = await getObject(key);
     expect(object.body.toString('utf8')).toBe(expected.toString('utf8'));
-    expect(stored).toMatchObject({ exitCode: 3, truncated: false, redactions: 0, bytes: expected.length });
+    expect(stored).toMatchObject({
+      exitCode: 3,
+      truncated: false,
+      redactions: 0,
+      bytes: expected.length,
+      newlines: 'stty-onlcr-off',
+    });
     expect(object.metadata).toMatchObject({
       'exit-code': '3',
       bytes: String(expected.length),
@@ -142,7 +154,7 @@ describe('capture to S3 (agent emulator + local S3)', () => {
   it('stops at the output cap, stops the session and notes the truncation at the end', async () => {
     // Arrange
     const cap = 50_000;
-    const produced = await buffer(generatedOutput(400_000));
+    const produced = withoutCrlf(await buffer(generatedOutput(400_000)));
 
     // Act
     const { key, result, sessionId } = await capture(
@@ -185,8 +197,8 @@ describe('capture to S3 (agent emulator + local S3)', () => {
 
     // Assert
     const text = (await getObject(key)).body.toString('utf8');
-    expect(text).toContain('[REDACTED:aws-access-key-id] and db_password=[REDACTED:password-pair]\r\n');
-    expect(text).toContain('Authorization: Bearer [REDACTED:bearer-token]\r\n');
+    expect(text).toContain('[REDACTED:aws-access-key-id] and db_password=[REDACTED:password-pair]\n');
+    expect(text).toContain('Authorization: Bearer [REDACTED:bearer-token]\n');
     expect(text).not.toMatch(/AKIAIOSFODNN7EXAMPLE|hunter2|abcdefghijklmnop/);
     expect(stored.redactions).toBe(3);
     expect((await getObject(key)).metadata.redactions).toBe('3');
@@ -206,7 +218,7 @@ describe('capture to S3 (agent emulator + local S3)', () => {
 
     // Assert
     const object = await getObject(key);
-    expect(object.body.toString('utf8')).toBe(`started\r\n${truncationNote('deadline', 9)}`);
+    expect(object.body.toString('utf8')).toBe(`started\n${truncationNote('deadline', 8)}`);
     expect(stored).toMatchObject({ truncated: true, truncationReason: 'deadline', exitCode: null });
     expect(object.metadata).toMatchObject({
       truncated: 'true',
@@ -219,6 +231,7 @@ describe('capture to S3 (agent emulator + local S3)', () => {
   it('streams a multipart upload with bounded parts and applies the final metadata', async () => {
     // Arrange
     const size = 2 * PART_SIZE + 123_457;
+    const expected = withoutCrlf(await buffer(generatedOutput(size)));
 
     // Act
     const { key, result, sessionId } = await capture(
@@ -230,11 +243,19 @@ describe('capture to S3 (agent emulator + local S3)', () => {
     // Assert
     const object = await getObject(key);
     const report = await agent.waitForSession(sessionId);
-    expect(stored).toMatchObject({ multipart: true, truncated: false, bytes: size, redactions: 0 });
-    expect(object.body.length).toBe(size);
-    expect(createHash('sha256').update(object.body).digest('hex')).toBe(report.outputSha256);
+    expect(report.outputBytes).toBe(size);
+    expect(stored).toMatchObject({
+      multipart: true,
+      truncated: false,
+      bytes: expected.length,
+      redactions: 0,
+      newlines: 'crlf-undone',
+    });
+    expect(createHash('sha256').update(object.body).digest('hex')).toBe(
+      createHash('sha256').update(expected).digest('hex'),
+    );
     expect(object.metadata).toMatchObject({
-      bytes: String(size),
+      bytes: String(expected.length),
       truncated: 'false',
       script: 'test',
       'exit-code': 'none',
@@ -275,6 +296,56 @@ describe('capture to S3 (agent emulator + local S3)', () => {
       generatedOutputBytes: 200_000,
       faults: { dropConnectionAfterMessages: 20 },
     });
+
+    await expect(result).rejects.toMatchObject({ name: 'SessionInterruptedError' });
+    expect(await objectExists(key)).toBe(false);
+  });
+
+  it('keeps the complete output when the connection drops after the exit marker, with the drop recorded', async () => {
+    // Arrange: one write holds the output and the marker (one data-channel message); the session then stays
+    // open, and the agent drops the socket right after that message, before channel_closed.
+    const nonce = 'f'.repeat(32);
+    const script = `printf 'all of it\\n${MARKER_PREFIX}${nonce}=0\\n'; sleep 5`;
+    const command = ['/bin/sh', '-c', script].map(quoteWord).join(' ');
+
+    // Act
+    const { key, result } = await capture({ command, faults: { dropConnectionAfterMessages: 1 } }, { nonce });
+    const stored = await result;
+
+    // Assert
+    expect((await getObject(key)).body.toString('utf8')).toBe('all of it\n');
+    expect(stored).toMatchObject({
+      exitCode: 0,
+      truncated: false,
+      interrupted: { name: 'SessionInterruptedError' },
+    });
+    expect(stored.summary).toBeUndefined();
+  });
+
+  it('marks a session that closes normally before the exit marker as partial (no-exit-status)', async () => {
+    // Arrange: the script kills the wrapper shell (as an OOM kill would): the session ends, no marker is printed
+    const script = 'echo before\nkill -KILL $PPID\nsleep 1\necho never\n';
+    const nonce = newNonce();
+
+    // Act
+    const { key, result } = await capture({ command: buildExecCommand(script, nonce) }, { nonce });
+    const stored = await result;
+
+    // Assert
+    expect((await getObject(key)).body.toString('utf8')).toBe('before\n');
+    expect(stored).toMatchObject({ exitCode: null, truncated: false });
+    expect(captureOutcome({ exitCode: stored.exitCode })).toEqual({
+      status: 'partial',
+      partialReasons: ['no-exit-status'],
+    });
+  });
+
+  it('still fails, leaving no object, when the connection drops before the exit marker', async () => {
+    const nonce = 'f'.repeat(32);
+    const script = `printf 'part of it\\n'; sleep 1; printf '${MARKER_PREFIX}${nonce}=0\\n'`;
+    const command = ['/bin/sh', '-c', script].map(quoteWord).join(' ');
+
+    const { key, result } = await capture({ command, faults: { dropConnectionAfterMessages: 1 } }, { nonce });
 
     await expect(result).rejects.toMatchObject({ name: 'SessionInterruptedError' });
     expect(await objectExists(key)).toBe(false);

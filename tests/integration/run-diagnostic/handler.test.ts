@@ -152,7 +152,13 @@ describe('run-diagnostic handler (ECS + agent emulators, local S3)', () => {
     const result = await handler(input('plain', TASK), context(20_300));
 
     // Assert
-    expect(result).toMatchObject({ status: 'succeeded', truncated: true, exitCode: null });
+    expect(result).toMatchObject({
+      status: 'partial',
+      partialReasons: ['deadline'],
+      truncated: true,
+      truncation: 'deadline',
+      exitCode: null,
+    });
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: result.s3Key }));
     expect(object.Metadata).toMatchObject({ truncated: 'true', 'truncation-reason': 'deadline' });
     expect(await object.Body?.transformToString()).toMatch(

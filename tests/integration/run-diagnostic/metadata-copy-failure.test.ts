@@ -40,13 +40,13 @@ describe('capture to S3 when the final-metadata CopyObject fails', () => {
   });
 
   it('fails the capture, and the object left by the multipart upload says its metadata is pending', async () => {
-    // Arrange: output above one part, so the object is created by CompleteMultipartUpload before CopyObject
+    // Arrange: output above one part (after CRLF → LF), so the object is created by CompleteMultipartUpload before CopyObject
     const s3 = new S3Client({
       region: REGION,
       endpoint: proxy.endpoint,
       forcePathStyle: true,
     });
-    const credentials = agent.createSession({ generatedOutputBytes: PART_SIZE + 100_000 });
+    const credentials = agent.createSession({ generatedOutputBytes: PART_SIZE + 400_000 });
     const stop = new AbortController();
     const session = openSessionCapture({
       session: credentials,

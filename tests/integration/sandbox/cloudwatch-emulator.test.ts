@@ -73,18 +73,18 @@ describe('cloudwatch-emulator', () => {
   });
 
   it('pages with MaxRecords and NextToken', async () => {
-    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 2 }));
+    const first = await cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 3 }));
     const second = await cloudwatch.send(
-      new DescribeAlarmsCommand({ MaxRecords: 2, NextToken: first.NextToken }),
+      new DescribeAlarmsCommand({ MaxRecords: 3, NextToken: first.NextToken }),
     );
 
-    expect(first.MetricAlarms).toHaveLength(2);
+    expect(first.MetricAlarms).toHaveLength(3);
     expect(second.MetricAlarms).toHaveLength(1);
     expect(second.NextToken).toBeUndefined();
     const names = [...(first.MetricAlarms ?? []), ...(second.MetricAlarms ?? [])].map(
       (alarm) => alarm.AlarmName,
     );
-    expect(new Set(names).size).toBe(3);
+    expect(new Set(names).size).toBe(4);
   });
 
   it("lists an alarm's tags and maps unknown ARNs and bad combinations to CloudWatch exceptions", async () => {
@@ -99,9 +99,35 @@ describe('cloudwatch-emulator', () => {
       cloudwatch.send(
         new ListTagsForResourceCommand({ ResourceARN: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:x' }),
       ),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    ).rejects.toMatchObject({
+      constructor: ResourceNotFoundException,
+      $metadata: expect.objectContaining({ httpStatusCode: 404 }),
+    });
     await expect(
       cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [CPU], AlarmNamePrefix: 'p' })),
     ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+  });
+
+  it('sends errors query-compatible, with the awsQuery code in x-amzn-query-error', async () => {
+    const call = (target: string, body: unknown) =>
+      fetch(emulator.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `GraniteServiceVersion20100801.${target}`,
+        },
+        body: JSON.stringify(body),
+      });
+
+    const notFound = await call('ListTagsForResource', {
+      ResourceARN: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:x',
+    });
+    const badValue = await call('DescribeAlarms', { MaxRecords: 1000 });
+
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('x-amzn-query-error')).toBe('ResourceNotFoundException;Sender');
+    expect(badValue.status).toBe(400);
+    expect(badValue.headers.get('x-amzn-query-error')).toBe('InvalidParameterValue;Sender');
+    expect(await badValue.json()).toMatchObject({ __type: 'InvalidParameterValueException' });
   });
 });

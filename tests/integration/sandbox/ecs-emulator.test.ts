@@ -34,6 +34,9 @@ function worldWithKmsAndExecDisabledTask(): World {
     enableExecuteCommand: false,
     taskDefinition: 'batch:1',
     launchType: 'FARGATE',
+    platformVersion: '1.4.0',
+    agentVersion: '1.89.0',
+    neverConnects: false,
     tags: {},
     containers: [
       {

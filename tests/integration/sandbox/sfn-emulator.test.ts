@@ -225,6 +225,11 @@ describe('sfn-emulator', () => {
     await expect(
       sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name: 'has space', input: '{}' })),
     ).rejects.toBeInstanceOf(InvalidName);
+    for (const name of ['non\uFFFEchar', 'non\uFFFFchar', 'lone\uD800high', 'lone\uDC00low']) {
+      await expect(
+        sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: '{}' })),
+      ).rejects.toBeInstanceOf(InvalidName);
+    }
     await expect(
       sfn.send(
         new DescribeExecutionCommand({

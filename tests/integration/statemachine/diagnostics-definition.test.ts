@@ -3,6 +3,7 @@ import { jest } from '@jest/globals';
 import aslValidator from 'asl-validator';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Target, TargetResult } from '#lib/contracts.ts';
+import { capturedCount, countByStatus } from '#lib/outcome.ts';
 import { loadDefinition, runDefinition } from '../../support/state-machine.ts';
 
 function target(id: string): Target {
@@ -38,17 +39,22 @@ function namedError(name: string, message = `${name} from the test handler`): Er
   return error;
 }
 
-/** A WriteReport stand-in that counts outcomes the way write-report does. */
-async function countingReport(input: { state: { results?: TargetResult[] } }) {
+/** A WriteReport stand-in that counts outcomes the way write-report does (lib/outcome.ts). */
+async function countingReport(input: { state: { results?: TargetResult[]; reportError?: unknown } }) {
   const results = input.state.results ?? [];
+  const byStatus = countByStatus(
+    results.map((result) => (result.status === 'skipped' ? 'failed' : result.status)),
+  );
   return {
     manifestKey: `${run.prefix}manifest.json`,
-    succeeded: results.filter((result) => result.status === 'succeeded').length,
-    failed: results.filter((result) => result.status === 'failed').length,
+    manifestWritten: input.state.reportError === undefined,
+    captured: capturedCount(byStatus),
+    succeeded: byStatus.succeeded,
+    failed: byStatus.failed,
   };
 }
 
-const FAST_RETRIES = { RunDiagnostic: 1, ResolveTargets: 1, WriteReport: 1 };
+const FAST_RETRIES = { RunDiagnostic: 1, ResolveTargets: 1, WriteReport: 1, CheckReadiness: 1 };
 
 describe('statemachines/diagnostics.asl.json', () => {
   afterEach(() => {
@@ -372,5 +378,164 @@ describe('statemachines/diagnostics.asl.json', () => {
 
     expect(outcome.status).toBe('SUCCEEDED');
     expect(widest).toBe(2);
+  });
+
+  it.each([
+    ['partial', { status: 'partial', partialReasons: ['exit-code'], exitCode: 3 }],
+    ['not-applicable', { status: 'not-applicable', exitCode: 97 }],
+  ])('ends in Succeed when every target is %s: an output was captured', async (_, fields) => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a', 'b'),
+        RunDiagnostic: async (input: { target: Target; retryCount: number }) => ({
+          ...succeeded(input),
+          ...fields,
+        }),
+        WriteReport: countingReport,
+      },
+    );
+
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toMatchObject({ captured: 2, succeeded: 0 });
+  });
+
+  it('retries WriteReport on ReportStoreUnavailableError (S3 transient) and then succeeds', async () => {
+    let calls = 0;
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async (input: { state: { results?: TargetResult[] } }) => {
+          calls += 1;
+          if (calls <= 2) throw namedError('ReportStoreUnavailableError', 'SlowDown');
+          return countingReport(input);
+        },
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.WriteReport).toHaveLength(3);
+    expect(outcome.calls.ReportNotWritten).toHaveLength(0);
+    expect(outcome.status).toBe('SUCCEEDED');
+  });
+
+  it('on a permanent WriteReport failure still runs ReportNotWritten with the error, then fails', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async () => {
+          throw namedError('ManifestWriteError', 'AccessDenied');
+        },
+        ReportNotWritten: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.WriteReport).toHaveLength(1);
+    expect(outcome.calls.ReportNotWritten).toHaveLength(1);
+    expect(outcome.calls.ReportNotWritten[0]).toMatchObject({
+      state: { results: [{ status: 'succeeded' }], reportError: { Error: 'ManifestWriteError' } },
+      execution: { name: 'test-execution' },
+    });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error?.name).toBe('ManifestNotWritten');
+  });
+
+  it('ends in ManifestNotWritten even when the notification step fails too', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('a'),
+        RunDiagnostic: succeeded,
+        WriteReport: async () => {
+          throw namedError('ManifestWriteError', 'AccessDenied');
+        },
+        ReportNotWritten: async () => {
+          throw namedError('Error', 'the notification failed too');
+        },
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error?.name).toBe('ManifestNotWritten');
+  });
+
+  it.each(['TargetNotConnectedException', 'AccessDeniedException'])(
+    'runs CheckReadiness once when %s ends a target, and records its findings with the failure',
+    async (errorName) => {
+      const findings = { checks: [{ id: 'role.ssmmessages', title: 't', status: 'fail' }], key: 'k' };
+      const outcome = await runDefinition(
+        {},
+        {
+          ResolveTargets: resolved('t1', 't2'),
+          RunDiagnostic: async (input: { target: Target; retryCount: number }) => {
+            if (input.target.taskArn.endsWith('/t1')) throw namedError(errorName);
+            return succeeded(input);
+          },
+          CheckReadiness: async () => findings,
+          WriteReport: countingReport,
+        },
+        { retryIntervalOverrides: FAST_RETRIES },
+      );
+
+      expect(outcome.calls.CheckReadiness).toHaveLength(1);
+      expect(outcome.calls.CheckReadiness[0]).toMatchObject({
+        target: target('t1'),
+        error: { Error: errorName },
+      });
+      const report = outcome.calls.WriteReport[0] as { state: { results: unknown[] } };
+      expect(report.state.results[0]).toMatchObject({
+        status: 'failed',
+        error: { Error: errorName },
+        readiness: findings,
+      });
+      expect(report.state.results[1]).not.toHaveProperty('readiness');
+    },
+  );
+
+  it('records the target even when CheckReadiness itself fails', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('t1'),
+        RunDiagnostic: async () => {
+          throw namedError('AccessDeniedException');
+        },
+        CheckReadiness: async () => {
+          throw namedError('Error', 'boom');
+        },
+        WriteReport: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    const report = outcome.calls.WriteReport[0] as { state: { results: unknown[] } };
+    expect(report.state.results[0]).toMatchObject({
+      status: 'failed',
+      error: { Error: 'AccessDeniedException' },
+      readiness: { Error: 'Error' },
+    });
+  });
+
+  it('does not run CheckReadiness for other errors', async () => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('t1'),
+        RunDiagnostic: async () => {
+          throw namedError('InvalidParameterException');
+        },
+        CheckReadiness: async () => ({ checks: [], key: 'k' }),
+        WriteReport: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
+
+    expect(outcome.calls.CheckReadiness).toHaveLength(0);
   });
 });

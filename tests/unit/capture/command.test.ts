@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from '@jest/globals';
-import { buildExecCommand, execArgv, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
+import { buildExecCommand, execArgv, MARKER_PREFIX, newNonce, PRELUDE_PREFIX } from '#lib/capture/command.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
+import { BUSYBOX, DASH, describeWithTools } from '../../support/require-tool.ts';
 
 const HOSTILE_SCRIPTS: [string, string][] = [
   ['single quotes', "printf '%s\\n' 'it'\"'\"'s'; echo '''"],
@@ -36,10 +37,57 @@ function shellWords(shell: string[], command: string): string[] {
       encoding: 'utf8',
     },
   );
+  if (result.error) throw result.error;
   return result.stdout.split('\0').slice(0, -1);
 }
 
 describe('capture/command', () => {
+  it.each(HOSTILE_SCRIPTS)(
+    'runs a script with %s exactly as sh would run it directly, then prints the marker',
+    (_name, script) => {
+      // Arrange
+      const nonce = newNonce();
+      const direct = run(['/bin/sh', '-c', script]);
+
+      // Act
+      const wrapped = run(shellSplit(buildExecCommand(script, nonce)));
+
+      // Assert
+      expect(wrapped.stdout).toBe(
+        `${PRELUDE_PREFIX}${nonce}\n${direct.stdout}${MARKER_PREFIX}${nonce}=${direct.status}\n`,
+      );
+      expect(wrapped.status).toBe(0);
+    },
+  );
+
+  it('sets TERM=dumb, PAGER=cat and NO_COLOR=1 and gives the script no terminal input', () => {
+    const nonce = newNonce();
+
+    const result = run(shellSplit(buildExecCommand('echo "$TERM $PAGER $NO_COLOR"; cat; echo done', nonce)));
+
+    expect(result.stdout).toBe(`${PRELUDE_PREFIX}${nonce}\ndumb cat 1\ndone\n${MARKER_PREFIX}${nonce}=0\n`);
+  });
+
+  it('never puts the whole marker on a command line', () => {
+    const nonce = newNonce();
+
+    const command = buildExecCommand('true', nonce);
+
+    expect(command).not.toContain(`${MARKER_PREFIX}${nonce}`);
+    expect(command).not.toContain(`${PRELUDE_PREFIX}${nonce}`);
+  });
+
+  it('draws a fresh 32-hex-digit nonce each time and rejects a malformed one', () => {
+    const a = newNonce();
+    const b = newNonce();
+
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a).not.toBe(b);
+    expect(() => buildExecCommand('true', "x'; reboot")).toThrow(/nonce/);
+  });
+});
+
+describeWithTools([DASH, BUSYBOX])('capture/command under dash and busybox sh', () => {
   it.each(HOSTILE_SCRIPTS)(
     'keeps a script with %s intact through the agent splitter and POSIX sh',
     (_name, script) => {
@@ -57,45 +105,4 @@ describe('capture/command', () => {
       expect(shellWords(['busybox', 'sh'], command)).toEqual(expected);
     },
   );
-
-  it.each(HOSTILE_SCRIPTS)(
-    'runs a script with %s exactly as sh would run it directly, then prints the marker',
-    (_name, script) => {
-      // Arrange
-      const nonce = newNonce();
-      const direct = run(['/bin/sh', '-c', script]);
-
-      // Act
-      const wrapped = run(shellSplit(buildExecCommand(script, nonce)));
-
-      // Assert
-      expect(wrapped.stdout).toBe(`${direct.stdout}${MARKER_PREFIX}${nonce}=${direct.status}\n`);
-      expect(wrapped.status).toBe(0);
-    },
-  );
-
-  it('sets TERM=dumb, PAGER=cat and NO_COLOR=1 and gives the script no terminal input', () => {
-    const nonce = newNonce();
-
-    const result = run(shellSplit(buildExecCommand('echo "$TERM $PAGER $NO_COLOR"; cat; echo done', nonce)));
-
-    expect(result.stdout).toBe(`dumb cat 1\ndone\n${MARKER_PREFIX}${nonce}=0\n`);
-  });
-
-  it('never puts the whole marker on a command line', () => {
-    const nonce = newNonce();
-
-    const command = buildExecCommand('true', nonce);
-
-    expect(command).not.toContain(`${MARKER_PREFIX}${nonce}`);
-  });
-
-  it('draws a fresh 32-hex-digit nonce each time and rejects a malformed one', () => {
-    const a = newNonce();
-    const b = newNonce();
-
-    expect(a).toMatch(/^[0-9a-f]{32}$/);
-    expect(a).not.toBe(b);
-    expect(() => buildExecCommand('true', "x'; reboot")).toThrow(/nonce/);
-  });
 });

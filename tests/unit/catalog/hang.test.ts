@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { getCatalogScript } from '#lib/catalog.ts';
+import { BUSYBOX, describeWithTools } from '../../support/require-tool.ts';
 
 let root: string;
 /** busybox applets and the stand-in tools (on PATH). */
@@ -20,13 +21,13 @@ function which(tool: string): string {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' }).stdout.trim();
 }
 
-describe('catalog scripts with a tool that never answers', () => {
+describeWithTools([BUSYBOX])('catalog scripts with a tool that never answers', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'ecsdiag-hang-'));
     bin = join(root, 'bin');
     mkdirSync(bin);
     const installed = spawnSync('busybox', ['--install', '-s', bin]);
-    if (installed.error) throw new Error(`busybox is needed by this test: ${installed.error.message}`);
+    if (installed.error) throw installed.error;
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));

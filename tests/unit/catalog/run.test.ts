@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildExecCommand, MARKER_PREFIX, newNonce } from '#lib/capture/command.ts';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { buildExecCommand, MARKER_PREFIX, newNonce, PRELUDE_PREFIX } from '#lib/capture/command.ts';
 import { catalogScriptNames, getCatalogScript } from '#lib/catalog.ts';
 import { shellSplit } from '#local/agent-emulator/shlex.ts';
+import { BUSYBOX, DASH, describeWithTools } from '../../support/require-tool.ts';
 
 /** Tools of a slim Debian image without procps, iproute2, net-tools or a JDK. */
 const SLIM_TOOLS = [
@@ -65,7 +66,7 @@ function which(tool: string): string {
   return found;
 }
 
-describe('catalog scripts running in images that do not contain them', () => {
+describeWithTools([BUSYBOX, DASH])('catalog scripts running in images that do not contain them', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'ecsdiag-images-'));
     busyboxPath = join(root, 'busybox');
@@ -73,8 +74,7 @@ describe('catalog scripts running in images that do not contain them', () => {
     mkdirSync(busyboxPath);
     mkdirSync(slimPath);
     const installed = spawnSync('busybox', ['--install', '-s', busyboxPath]);
-    if (installed.error)
-      throw new Error(`busybox is needed by this test (apt-get install busybox): ${installed.error.message}`);
+    if (installed.error) throw installed.error;
     for (const tool of SLIM_TOOLS) symlinkSync(which(tool), join(slimPath, tool));
   });
 
@@ -112,7 +112,10 @@ describe('catalog scripts running in images that do not contain them', () => {
 
       // Assert
       expect(result.stderr).toBe('');
-      const status = RUNTIME_SCRIPTS.has(name) && result.stdout.startsWith('not applicable') ? 97 : 0;
+      // The wrapper's first line is the newline prelude (see diagnostics/README.md); the script's output follows.
+      expect(result.stdout.startsWith(`${PRELUDE_PREFIX}${nonce}\n`)).toBe(true);
+      const printed = result.stdout.slice(`${PRELUDE_PREFIX}${nonce}\n`.length);
+      const status = RUNTIME_SCRIPTS.has(name) && printed.startsWith('not applicable') ? 97 : 0;
       expect(result.stdout.endsWith(`${MARKER_PREFIX}${nonce}=${status}\n`)).toBe(true);
       for (const section of SECTIONS[name] ?? []) expect(result.stdout).toMatch(section);
       if (name === 'basic') expect(result.stdout).toContain('ss/netstat: not available in this image');

@@ -115,6 +115,17 @@ describe('resolve-targets', () => {
     });
     expect(result.maxConcurrency).toBe(5);
     expect(result.skipped).toEqual([]);
+    // The 247 tasks sampling left out: counted, the first 50 listed, none of them also a target.
+    expect(result.leftOutCount).toBe(247);
+    expect(result.leftOut).toHaveLength(50);
+    expect(result.leftOut?.[0]).toEqual({
+      cluster: 'payments-prod',
+      service: 'checkout-api',
+      taskArn: expect.stringMatching(/task\/payments-prod\//),
+      reason: expect.stringMatching(/^not sampled: 3 of 250 eligible tasks diagnosed/),
+    });
+    const chosen = new Set((result.targets ?? []).map((t) => t.taskArn));
+    expect(result.leftOut?.some((left) => chosen.has(left.taskArn))).toBe(false);
   });
 
   it('honours maxTasks from the request', async () => {
@@ -132,6 +143,7 @@ describe('resolve-targets', () => {
 
     expect(result.targets).toHaveLength(5);
     expect(result.maxConcurrency).toBe(2);
+    expect(result.leftOutCount).toBe(3);
   });
 
   it('describes explicit tasks and reports every preflight failure per task', async () => {

@@ -71,7 +71,7 @@ describe('run-diagnostic request building', () => {
     expect(first).not.toBe(second);
   });
 
-  it('reads the cluster configuration once per container and asks for the runtime id only when KMS is on', async () => {
+  it('reads the cluster configuration once per container, and the task (facts, runtime id) on every attempt', async () => {
     // Arrange
     ecs.on(DescribeClustersCommand).resolves({
       clusters: [
@@ -97,7 +97,7 @@ describe('run-diagnostic request building', () => {
       clusters: [CLUSTER_ARN],
       include: ['CONFIGURATIONS'],
     });
-    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(2);
   });
 
   it.each([

@@ -61,6 +61,32 @@ describe('ssm-session codec', () => {
     });
   });
 
+  it('writes every header byte of a frame with a fresh message id, whatever the pooled memory held', () => {
+    // Arrange: dirty the allocation pool that allocUnsafe slices frames from.
+    for (let i = 0; i < 64; i += 1) Buffer.allocUnsafe(200).fill(0xa5);
+    const message = {
+      messageType: MessageType.InputStreamData,
+      sequenceNumber: 5n,
+      flags: Flags.None,
+      payloadType: PayloadType.Size,
+      payload: Buffer.from('{"cols":80,"rows":24}'),
+      createdDate: 1700000000000,
+    };
+
+    // Act
+    const frame = encodeMessage(message);
+    const decoded = decodeMessage(frame);
+
+    // Assert: the random id is a canonical v4 UUID and re-encoding it by name gives the same bytes.
+    expect(decoded.messageId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(encodeMessage({ ...message, messageId: decoded.messageId }).equals(frame)).toBe(true);
+    const expected = Buffer.from(SIZE_FRAME, 'hex');
+    expect(frame.subarray(0, 64).equals(expected.subarray(0, 64))).toBe(true);
+    expect(frame.subarray(80).equals(expected.subarray(80))).toBe(true);
+  });
+
   it('swaps the UUID halves on the wire', () => {
     const wire = uuidToWire('00112233-4455-6677-8899-aabbccddeeff');
     expect(wire.toString('hex')).toBe('8899aabbccddeeff0011223344556677');

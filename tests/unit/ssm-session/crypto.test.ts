@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { answerChallenge, decrypt, encrypt, kmsParameters } from '#lib/ssm-session/handshake.ts';
 
 function sealWith(key: Buffer, plaintext: Buffer): Buffer {
@@ -38,10 +38,28 @@ describe('ssm-session handshake crypto', () => {
     );
 
     // Act
-    const response = JSON.parse(answerChallenge(keys, request).toString()) as { Challenge: string };
+    const sessionKeys = {
+      decryptKey: createSecretKey(keys.decryptKey),
+      encryptKey: createSecretKey(keys.encryptKey),
+    };
+    const response = JSON.parse(answerChallenge(sessionKeys, request).toString()) as { Challenge: string };
 
     // Assert
     expect(decrypt(keys.encryptKey, Buffer.from(response.Challenge, 'base64'))).toEqual(challenge);
+  });
+
+  it('gives the same results with a KeyObject as with the raw key bytes', () => {
+    // Arrange
+    const sealed = sealWith(keys.decryptKey, Buffer.from('agent output'));
+    const keyObject = createSecretKey(keys.encryptKey);
+
+    // Act
+    const viaKeyObject = decrypt(createSecretKey(keys.decryptKey), sealed);
+    const resealed = encrypt(keyObject, viaKeyObject);
+
+    // Assert
+    expect(viaKeyObject).toEqual(decrypt(keys.decryptKey, sealed));
+    expect(decrypt(keys.encryptKey, resealed)).toEqual(Buffer.from('agent output'));
   });
 
   it('rejects tampered data and wrong keys with a ProtocolError naming the field', () => {

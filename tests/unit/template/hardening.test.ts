@@ -112,8 +112,9 @@ describe('template.yaml hardening', () => {
       everyStatement(fn).filter((statement) => actionsOf(statement).some((a) => a.startsWith('kms:'))),
     );
 
-    // run-diagnostic, write-report, the exec key; resolve-targets (target lists) and the Distributed Map.
-    expect(kms.length).toBe(5);
+    // run-diagnostic, write-report, check-readiness, the exec key; resolve-targets (target lists) and the
+    // Distributed Map.
+    expect(kms.length).toBe(6);
     for (const statement of kms) {
       if (statement.Sid === 'ExecSessionKmsHandshake') {
         expect(JSON.stringify(statement.Condition?.StringLike)).toContain(

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { actionsOf, inlineStatements, loadTemplate, resourcesOfType } from '../../support/template.ts';
+import {
+  actionsOf,
+  inlineStatements,
+  loadTemplate,
+  type PolicyStatement,
+  resourcesOfType,
+} from '../../support/template.ts';
 
 const root = process.cwd();
 const template = loadTemplate();
@@ -10,6 +16,10 @@ const CLIENT_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-sfn': 'states',
+  '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-iam': 'iam',
 };
 
 /** A source file and every project file it imports, transitively (`#lib/...` and relative `.ts` imports). */
@@ -30,7 +40,7 @@ function sourceClosure(entry: string): string[] {
   return [...seen];
 }
 
-/** The `service:Action` of every ECS, CloudWatch and Step Functions command the code sends. */
+/** The `service:Action` of every ECS, CloudWatch, Step Functions, EC2 and IAM command the code sends. */
 function actionsCalled(files: string[]): Set<string> {
   const actions = new Set<string>();
   for (const file of files) {
@@ -56,13 +66,13 @@ const functions = resourcesOfType(template, 'AWS::Serverless::Function').map(([i
 
 describe('template.yaml least privilege', () => {
   it.each(functions)(
-    '%s is granted only the ECS, CloudWatch and Step Functions actions functions/%s calls',
+    '%s is granted only the ECS, CloudWatch, Step Functions, EventBridge, SNS, EC2 and IAM actions functions/%s calls',
     (_id, folder, resource) => {
       const called = actionsCalled(sourceClosure(join(root, 'functions', folder, 'handler.ts')));
       const granted = inlineStatements(resource)
         .filter((statement) => statement.Effect === 'Allow')
         .flatMap(actionsOf)
-        .filter((action) => /^(ecs|cloudwatch|states):/.test(action));
+        .filter((action) => /^(ecs|cloudwatch|states|events|sns|ec2|iam):/.test(action));
 
       const unused = granted.filter((action) => !called.has(action));
 
@@ -81,5 +91,28 @@ describe('template.yaml least privilege', () => {
         'ecs:ListTasks',
       ]),
     );
+  });
+
+  it('lets write-report publish to its bus and its topic only, and grants every publish it sends', () => {
+    const called = actionsCalled(sourceClosure(join(root, 'functions/write-report/handler.ts')));
+    const resource = functions.find(([, folder]) => folder === 'write-report')?.[2];
+    if (resource === undefined) throw new Error('no WriteReportFunction in the template');
+    // The SNS grant is conditional (`!If [HasNotificationTopic, {Statement}, !Ref AWS::NoValue]`).
+    const conditional = ((resource.Properties?.Policies ?? []) as Record<string, unknown>[]).flatMap(
+      (policy) =>
+        (policy['Fn::If'] as [string, { Statement?: PolicyStatement[] }] | undefined)?.[1]?.Statement ?? [],
+    );
+    const statements = [...inlineStatements(resource), ...conditional].filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+    const grant = (action: string) => statements.find((statement) => actionsOf(statement).includes(action));
+
+    expect([...called].filter((action) => /^(events|sns):/.test(action)).sort()).toEqual([
+      'events:PutEvents',
+      'sns:Publish',
+    ]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+    expect(JSON.stringify(grant('events:PutEvents')?.Resource)).toContain(':event-bus/${EventBusName}');
+    expect(grant('sns:Publish')?.Resource).toEqual({ Ref: 'NotificationTopicArn' });
   });
 });

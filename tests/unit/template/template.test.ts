@@ -35,8 +35,9 @@ function allStatements(): [string, PolicyStatement][] {
 }
 
 describe('template.yaml', () => {
-  it('declares the four functions on nodejs24.x, arm64, with JSON logs', () => {
+  it('declares the five functions on nodejs24.x, arm64, with JSON logs', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
+      'CheckReadinessFunction',
       'ResolveTargetsFunction',
       'RunDiagnosticFunction',
       'StartRunFunction',
@@ -122,6 +123,34 @@ describe('template.yaml', () => {
     );
   });
 
+  it('gives check-readiness only reads (and its findings file), scoped as far as each service allows', () => {
+    const statements = inlineStatements(template.Resources.CheckReadinessFunction ?? { Type: '' }).filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+    const actions = statements.flatMap(actionsOf).sort();
+    expect(actions).toEqual([
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcEndpoints',
+      'ecs:DescribeClusters',
+      'ecs:DescribeContainerInstances',
+      'ecs:DescribeTaskDefinition',
+      'ecs:DescribeTasks',
+      'iam:SimulatePrincipalPolicy',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    const simulate = statements.find((statement) =>
+      actionsOf(statement).includes('iam:SimulatePrincipalPolicy'),
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not a template literal
+    expect(simulate?.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' });
+    const tasks = statements.find((statement) => actionsOf(statement).includes('ecs:DescribeTasks'));
+    expect(JSON.stringify(tasks?.Condition?.ArnLike?.['ecs:cluster'])).toContain('TargetClusterNames');
+  });
+
   it('scopes ecs:ExecuteCommand to this account and region and to the target clusters', () => {
     const execStatements = allStatements().filter(([, statement]) =>
       actionsOf(statement).includes('ecs:ExecuteCommand'),
@@ -138,16 +167,22 @@ describe('template.yaml', () => {
     }
   });
 
-  it('lets functions write only under the bucket runs/ prefix', () => {
-    const writes = allStatements().filter(([, statement]) =>
-      actionsOf(statement).some((a) => a.startsWith('s3:')),
+  it('lets functions write only under the bucket runs/ prefix, and list or read only runs/ (attempt records)', () => {
+    const statements = allStatements().filter(
+      ([, statement]) => statement.Effect !== 'Deny' && actionsOf(statement).some((a) => a.startsWith('s3:')),
     );
-    expect(writes.length).toBeGreaterThan(0);
-    for (const [, statement] of writes) {
-      if (statement.Effect === 'Deny') continue;
-      expect((statement.Resource as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
-        /^\$\{OutputBucket\.Arn\}\/runs\/\*/,
-      );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const [, statement] of statements) {
+      const actions = actionsOf(statement);
+      if (actions.includes('s3:ListBucket')) {
+        expect(actions).toEqual(['s3:ListBucket']);
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['OutputBucket', 'Arn'] });
+        expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+      } else {
+        expect((statement.Resource as { 'Fn::Sub': string })['Fn::Sub']).toMatch(
+          /^\$\{OutputBucket\.Arn\}\/runs\/\*/,
+        );
+      }
     }
   });
 
@@ -240,6 +275,7 @@ describe('template.yaml', () => {
         'ResolveTargetsFunctionArn',
         'RunDiagnosticFunctionArn',
         'WriteReportFunctionArn',
+        'CheckReadinessFunctionArn',
       ]),
     );
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudWatchClient, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeTaskDefinitionCommand,
@@ -61,7 +64,13 @@ describe('dry-run', () => {
   });
 
   it('prints a rejected event with the field (exit 1)', async () => {
-    const { code, output } = await dryRun(['--event', 'events/eventbridge-scheduled-event.json']);
+    const dir = mkdtempSync(join(tmpdir(), 'ecsdiag-dry-run-'));
+    const file = join(dir, 'empty-scheduled-event.json');
+    const event = JSON.parse(readFileSync('events/eventbridge-scheduled-event.json', 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...event, detail: {} }));
+
+    const { code, output } = await dryRun(['--event', file]);
+    rmSync(dir, { recursive: true, force: true });
 
     expect(code).toBe(1);
     expect(output).toEqual({

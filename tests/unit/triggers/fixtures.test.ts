@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidRequestError } from '#lib/errors.ts';
 import { decide, type TriggerConfig, type TriggerDecision } from '#lib/triggers/normalise.ts';
 
+const EVENTS_DIR = join(process.cwd(), 'events');
+
 function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(join(process.cwd(), 'events', name), 'utf8'));
+  return JSON.parse(readFileSync(join(EVENTS_DIR, name), 'utf8'));
 }
 
 const config: TriggerConfig = {
@@ -40,7 +42,7 @@ describe('triggers: every shared fixture', () => {
   it('normalises the EventBridge single-metric alarm to cluster + service', () => {
     const decision = started('eventbridge-alarm-ecs-cpu-single-metric.json');
 
-    expect(decision.request).toEqual({
+    expect(decision.request).toMatchObject({
       cluster: 'payments-prod',
       service: 'checkout-api',
       source: {
@@ -128,7 +130,7 @@ describe('triggers: every shared fixture', () => {
       const decision = started(name);
 
       expect(decision.request.cluster).toBeUndefined();
-      expect(decision.request.alarm).toEqual({
+      expect(decision.request.alarm).toMatchObject({
         name: 'payments-prod-checkout-api-degraded',
         arn: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:payments-prod-checkout-api-degraded',
         type: 'composite',
@@ -167,15 +169,24 @@ describe('triggers: every shared fixture', () => {
   });
 
   it('rejects the classic scheduled event with an empty detail, naming detail and the fix', () => {
-    expect(() => decide(fixture('eventbridge-scheduled-event.json'), config)).toThrow(InvalidRequestError);
-    expect(() => decide(fixture('eventbridge-scheduled-event.json'), config)).toThrow(
+    const event = { ...(fixture('eventbridge-scheduled-event.json') as Record<string, unknown>), detail: {} };
+
+    expect(() => decide(event, config)).toThrow(InvalidRequestError);
+    expect(() => decide(event, config)).toThrow(
       /^detail: the scheduled event carries no request: set the rule target Input/,
     );
   });
 
+  it.each(
+    readdirSync(EVENTS_DIR)
+      .filter((file) => /^(eventbridge|sns|lambda|stepfunctions)-.*\.json$/.test(file))
+      .map((file) => [file]),
+  )('accepts the shipped %s (every trigger file in events/ is a valid start-run event)', (file) => {
+    expect(() => decide(fixture(file), config)).not.toThrow();
+  });
+
   it('takes a scheduled event whose detail is a request, stamped with the event time and rule', () => {
     const event = fixture('eventbridge-scheduled-event.json') as Record<string, unknown>;
-    event.detail = { cluster: 'payments-prod', service: 'checkout-api', script: 'network' };
 
     const decision = only(decide(event, config));
 

@@ -1,7 +1,8 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ResolvedTargets } from '#lib/contracts.ts';
 import { fakeContext } from '../../support/lambda-context.ts';
+import { expectValidManifest } from '../../support/manifest-schema.ts';
 
 process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
 const { handler } = await import('../../../functions/write-report/handler.ts');
@@ -25,13 +26,16 @@ const resolved: ResolvedTargets = {
 function writtenManifest() {
   const call = s3.commandCalls(PutObjectCommand)[0];
   if (!call) throw new Error('no manifest was written');
-  return { input: call.args[0].input, manifest: JSON.parse(String(call.args[0].input.Body)) };
+  const manifest = JSON.parse(String(call.args[0].input.Body));
+  expectValidManifest(manifest);
+  return { input: call.args[0].input, manifest };
 }
 
 describe('write-report', () => {
   beforeEach(() => {
     s3.reset();
     s3.on(PutObjectCommand).resolves({});
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
   });
 
   it('writes every target outcome and skipped task into manifest.json under the run prefix', async () => {
@@ -47,6 +51,7 @@ describe('write-report', () => {
               s3Key: `${run.prefix}prod/a/app/basic.log`,
               bytes: 12,
               exitCode: 0,
+              attempts: 1,
             },
             {
               target: target('b'),
@@ -76,8 +81,18 @@ describe('write-report', () => {
     expect(manifest).toMatchObject({
       executionName: execution.name,
       outcome: 'partial',
-      summary: { targets: 2, succeeded: 1, failed: 1, skipped: 1 },
+      summary: {
+        targets: 2,
+        byStatus: { succeeded: 1, partial: 0, 'not-applicable': 0, failed: 1 },
+        skipped: 1,
+        leftOut: 0,
+      },
       skipped: resolved.skipped,
+      files: {
+        manifest: `${run.prefix}manifest.json`,
+        summary: `${run.prefix}summary.md`,
+        report: `${run.prefix}report.html`,
+      },
     });
     expect(manifest.targets[1].error).toEqual({
       name: 'AccessDeniedException',
@@ -85,10 +100,15 @@ describe('write-report', () => {
     });
     expect(result).toEqual({
       manifestKey: `${run.prefix}manifest.json`,
+      manifestWritten: true,
       outcome: 'partial',
+      captured: 1,
       succeeded: 1,
+      partial: 0,
+      notApplicable: 0,
       failed: 1,
       skipped: 1,
+      leftOut: 0,
     });
   });
 
@@ -136,7 +156,7 @@ describe('write-report', () => {
     expect(input.Key).toBe(`runs/2026/11/26/${execution.name}/manifest.json`);
     expect(manifest).toMatchObject({
       outcome: 'failed',
-      summary: { targets: 0, succeeded: 0, failed: 0, skipped: 0 },
+      summary: { targets: 0, skipped: 0, leftOut: 0 },
       request: { cluster: 'prod', script: '$(reboot)' },
       errors: [
         {
@@ -146,7 +166,7 @@ describe('write-report', () => {
         },
       ],
     });
-    expect(result.succeeded).toBe(0);
+    expect(result.captured).toBe(0);
   });
 
   it('keeps an unsafe execution name out of the key', async () => {
@@ -173,11 +193,48 @@ describe('write-report', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  it('fails the task, not silently, when S3 refuses the manifest', async () => {
-    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+  it('fails the task with ManifestWriteError (caught, not retried) when S3 refuses the manifest', async () => {
+    s3.on(PutObjectCommand).rejects(
+      Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    );
 
     await expect(handler({ state: {}, execution }, fakeContext('write-report'))).rejects.toMatchObject({
-      name: 'AccessDenied',
+      name: 'ManifestWriteError',
+      message: expect.stringContaining('AccessDenied: Access Denied'),
     });
+  });
+
+  it.each([
+    ['SlowDown', 503],
+    ['InternalError', 500],
+    ['RequestTimeout', 400],
+  ])(
+    'turns S3 %s into ReportStoreUnavailableError, which the state machine retries',
+    async (name, status) => {
+      s3.on(PutObjectCommand).rejects(
+        Object.assign(new Error('try again'), { name, $metadata: { httpStatusCode: status } }),
+      );
+
+      await expect(handler({ state: {}, execution }, fakeContext('write-report'))).rejects.toMatchObject({
+        name: 'ReportStoreUnavailableError',
+      });
+    },
+  );
+
+  it('on the Catch path (reportError in the state) writes nothing and says the manifest was not written', async () => {
+    const result = await handler(
+      {
+        state: {
+          resolved,
+          results: [],
+          reportError: { Error: 'ManifestWriteError', Cause: 'refused' },
+        },
+        execution,
+      },
+      fakeContext('write-report'),
+    );
+
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(result).toMatchObject({ manifestWritten: false, captured: 0, outcome: 'failed' });
   });
 });

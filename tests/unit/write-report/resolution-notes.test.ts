@@ -1,5 +1,6 @@
 import type { ResolvedTargets } from '#lib/contracts.ts';
 import { buildManifest } from '../../../functions/write-report/report.ts';
+import { expectValidManifest } from '../../support/manifest-schema.ts';
 
 const execution = { name: 'e778e4cf-checkout-degraded', startTime: '2026-11-26T04:00:00.000Z' };
 
@@ -15,6 +16,7 @@ describe('write-report: resolution notes', () => {
 
     const { manifest } = buildManifest({ state: { resolved }, execution }, new Date());
 
+    expectValidManifest(manifest);
     expect(manifest.notes).toEqual(resolved.notes);
   });
 

@@ -1,4 +1,5 @@
 import { buildManifest } from '../../../functions/write-report/report.ts';
+import { expectValidManifest } from '../../support/manifest-schema.ts';
 
 const execution = { name: 'e778e4cf-checkout-cpu-high', startTime: '2026-11-26T04:00:00.000Z' };
 const run = { executionName: execution.name, prefix: `runs/2026/11/26/${execution.name}/` };
@@ -27,7 +28,13 @@ describe('write-report: the Map state failed as a whole', () => {
       new Date('2026-11-26T04:05:00.000Z'),
     );
 
-    expect(manifest.summary).toEqual({ targets: 2, succeeded: 0, failed: 2, skipped: 0 });
+    expectValidManifest(manifest);
+    expect(manifest.summary).toEqual({
+      targets: 2,
+      byStatus: { succeeded: 0, partial: 0, 'not-applicable': 0, failed: 2 },
+      skipped: 0,
+      leftOut: 0,
+    });
     expect(manifest.targets.map((result) => [result.target.taskArn, result.status])).toEqual([
       [target('a').taskArn, 'failed'],
       [target('b').taskArn, 'failed'],
