@@ -115,6 +115,8 @@ export interface ManifestTarget {
   attempts: Attempt[];
   error?: { name: string; message: string };
   readiness?: ReadinessCheck[];
+  /** S3 key of the full readiness findings (the manifest carries a bounded copy). */
+  readinessKey?: string;
 }
 
 /** A task that sampling left out (not a preflight skip). */

@@ -144,8 +144,10 @@ export function manifestTarget(result: TargetResult, records: readonly AttemptRe
     if (result[key] !== undefined) Object.assign(entry, { [key]: result[key] });
   }
   if (result.error !== undefined) entry.error = result.error;
-  const readiness = (result as TargetResult & { readiness?: ManifestTarget['readiness'] }).readiness;
+  const { readiness, readinessKey } = result as TargetResult &
+    Pick<ManifestTarget, 'readiness' | 'readinessKey'>;
   if (readiness !== undefined) entry.readiness = readiness;
+  if (readinessKey !== undefined) entry.readinessKey = readinessKey;
   return entry;
 }
 

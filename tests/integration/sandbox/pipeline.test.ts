@@ -232,7 +232,15 @@ describe('local sandbox pipeline (end to end)', () => {
     );
     // The definition's 8 retries: 9 calls in all.
     expect(outcome.calls.get(`${result?.target.taskArn}|${result?.target.container}|basic`)).toBe(9);
-    expect(await keysOf('e2e-tnc-forever')).toEqual([expect.stringMatching(/manifest\.json$/)]);
+    const keys = await keysOf('e2e-tnc-forever');
+    // No output was captured: the manifest, the report, the attempt records and the readiness findings only.
+    expect(keys.filter((key) => key.endsWith('.log'))).toEqual([]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/manifest\.json$/),
+        expect.stringMatching(/\/report\.html$/),
+      ]),
+    );
   });
 
   it('ecs-throttling: ExecuteCommand ThrottlingException is retried and the run succeeds', async () => {
