@@ -35,7 +35,10 @@ describe('a 1000-target sweep through the sandbox (Distributed Map)', () => {
     expect(record.stats.maxPayloadBytes).toBeLessThan(64 * 1024);
 
     const calls = Object.fromEntries(sandbox.ecs.calls);
-    expect(calls).toMatchObject({ ListServices: 2, DescribeServices: 6, ListTasks: 50, DescribeTasks: 10 });
+    // resolve-targets: DescribeTasks in batches of 100 (10 calls); then run-diagnostic reads each target's task
+    // facts (image digest, platform version) with one DescribeTasks, and each denied target's readiness checks one.
+    expect(calls).toMatchObject({ ListServices: 2, DescribeServices: 6, ListTasks: 50 });
+    expect(calls.DescribeTasks).toBe(10 + 1000 + 3);
     expect(calls.ExecuteCommand).toBe(1000);
 
     const output = JSON.parse(record.output ?? '{}') as { manifestKey: string };

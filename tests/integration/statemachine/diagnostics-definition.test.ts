@@ -86,9 +86,16 @@ describe('statemachines/diagnostics.asl.json', () => {
     const { Comment: _c1, ...inlineTask } = inline.ItemProcessor.States.RunDiagnostic ?? {};
     const { Comment: _c2, ...childTask } = distributed.ItemProcessor.States.RunDiagnosticDistributed ?? {};
     expect({ ...childTask, Catch: [] }).toEqual({ ...inlineTask, Catch: [] });
-    expect(childTask.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordTargetFailureDistributed' },
-    ]);
+    // The same catchers as the inline Map's, pointing at the child's own states (names are unique per definition).
+    expect(childTask.Catch).toEqual(
+      (inlineTask.Catch as Array<{ Next: string }>).map((catcher) => ({
+        ...catcher,
+        Next: `${catcher.Next}Distributed`,
+      })),
+    );
+    const { Comment: _c3, ...inlineCheck } = inline.ItemProcessor.States.CheckReadiness ?? {};
+    const { Comment: _c4, ...childCheck } = distributed.ItemProcessor.States.CheckReadinessDistributed ?? {};
+    expect({ ...childCheck, Catch: [], Next: '' }).toEqual({ ...inlineCheck, Catch: [], Next: '' });
     expect(distributed.ItemProcessor.States.RecordTargetFailureDistributed?.Parameters).toEqual(
       inline.ItemProcessor.States.RecordTargetFailure?.Parameters,
     );
@@ -162,7 +169,12 @@ describe('statemachines/diagnostics.asl.json', () => {
             throw namedError('AccessDeniedException', 'denied '.repeat(5000));
           return succeeded(input);
         },
-        WriteReport: async () => ({ manifestKey: `${run.prefix}manifest.json`, succeeded: 299, failed: 1 }),
+        WriteReport: async () => ({
+          manifestKey: `${run.prefix}manifest.json`,
+          captured: 299,
+          succeeded: 299,
+          failed: 1,
+        }),
       },
       { retryIntervalOverrides: FAST_RETRIES, s3: s3 as unknown as S3Client },
     );

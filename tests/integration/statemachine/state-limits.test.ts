@@ -60,7 +60,12 @@ describe('state payloads when every target fails (States.DataLimitExceeded canno
       {
         ResolveTargets: async () => ({ run, mode: 'inline', targets, skipped: [], maxConcurrency: 20 }),
         RunDiagnostic: failing as never,
-        WriteReport: async () => ({ manifestKey: `${run.prefix}manifest.json`, succeeded: 0, failed: 20 }),
+        WriteReport: async () => ({
+          manifestKey: `${run.prefix}manifest.json`,
+          captured: 0,
+          succeeded: 0,
+          failed: 20,
+        }),
       },
       { retryIntervalOverrides: FAST },
     );
@@ -97,7 +102,12 @@ describe('state payloads when every target fails (States.DataLimitExceeded canno
           maxConcurrency: 40,
         }),
         RunDiagnostic: failing as never,
-        WriteReport: async () => ({ manifestKey: `${run.prefix}manifest.json`, succeeded: 0, failed: 1000 }),
+        WriteReport: async () => ({
+          manifestKey: `${run.prefix}manifest.json`,
+          captured: 0,
+          succeeded: 0,
+          failed: 1000,
+        }),
       },
       { retryIntervalOverrides: FAST, s3: s3 as unknown as S3Client },
     );
