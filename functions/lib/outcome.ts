@@ -3,6 +3,7 @@
  * The README's outcome table states the same rules; change both together.
  */
 import {
+  type Manifest,
   NOT_APPLICABLE_EXIT_CODE,
   type PartialReason,
   type RunOutcome,
@@ -50,6 +51,34 @@ export function countByStatus(statuses: readonly TargetStatus[]): Record<TargetS
 /** How many targets stored an output (succeeded, partial or not-applicable). */
 export function capturedCount(byStatus: Record<TargetStatus, number>): number {
   return CAPTURED_STATUSES.reduce((sum, status) => sum + byStatus[status], 0);
+}
+
+/** A run's counts, as the completion event and WriteReport's state summary carry them. */
+export interface RunCounts {
+  targets: number;
+  /** Targets whose output was stored (succeeded, partial, not-applicable): the Outcome choice reads it. */
+  captured: number;
+  succeeded: number;
+  partial: number;
+  notApplicable: number;
+  failed: number;
+  skipped: number;
+  leftOut: number;
+}
+
+/** The run's counts from its manifest summary. */
+export function runCounts(summary: Manifest['summary']): RunCounts {
+  const { byStatus } = summary;
+  return {
+    targets: summary.targets,
+    captured: capturedCount(byStatus),
+    succeeded: byStatus.succeeded,
+    partial: byStatus.partial,
+    notApplicable: byStatus['not-applicable'],
+    failed: byStatus.failed,
+    skipped: summary.skipped,
+    leftOut: summary.leftOut,
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * of one run: pure builders, bounded in size whatever the number of targets.
  */
 import type { Manifest } from '#lib/manifest.ts';
-import { capturedCount } from '#lib/outcome.ts';
+import { type RunCounts, runCounts } from '#lib/outcome.ts';
 
 /** The `source` of the completion event (custom: never `aws.*`). */
 export const EVENT_SOURCE = 'ecs-alarm-diagnostics';
@@ -24,16 +24,8 @@ export interface CompletionDetail {
   executionArn?: string;
   outcome: Manifest['outcome'];
   manifestWritten: boolean;
-  counts: {
-    targets: number;
-    captured: number;
-    succeeded: number;
-    partial: number;
-    notApplicable: number;
-    failed: number;
-    skipped: number;
-    leftOut: number;
-  };
+  counts: RunCounts;
+
   cluster?: string;
   service?: string;
   alarm?: { name: string; arn?: string; stateChangeTime?: string };
@@ -96,22 +88,12 @@ function requestField(manifest: Manifest, field: 'cluster' | 'service'): string 
 
 /** The completion event's detail: counts, where things are, and links; no per-target list. */
 export function completionDetail(manifest: Manifest, where: RunLocation): CompletionDetail {
-  const { byStatus } = manifest.summary;
   const folder = manifest.files.manifest.replace(/manifest\.json$/, '');
   const detail: CompletionDetail = {
     executionName: manifest.executionName,
     outcome: manifest.outcome,
     manifestWritten: where.manifestWritten,
-    counts: {
-      targets: manifest.summary.targets,
-      captured: capturedCount(byStatus),
-      succeeded: byStatus.succeeded,
-      partial: byStatus.partial,
-      notApplicable: byStatus['not-applicable'],
-      failed: byStatus.failed,
-      skipped: manifest.summary.skipped,
-      leftOut: manifest.summary.leftOut,
-    },
+    counts: runCounts(manifest.summary),
     manifest: s3Uri(where.bucket, manifest.files.manifest),
     report: s3Uri(where.bucket, manifest.files.report),
     summary: s3Uri(where.bucket, manifest.files.summary),

@@ -12,7 +12,7 @@ import {
   type ManifestError,
   type ManifestTarget,
 } from '#lib/manifest.ts';
-import { capturedCount, countByStatus, runOutcome } from '#lib/outcome.ts';
+import { countByStatus, type RunCounts, runCounts, runOutcome } from '#lib/outcome.ts';
 import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
 import { type CaughtError, MAX_MESSAGE_LENGTH, normaliseCaughtError } from './errors.ts';
 import { inlineResults } from './results.ts';
@@ -36,18 +36,10 @@ export interface WriteReportInput {
 }
 
 /** What WriteReport returns into the state (and the execution output): small, whatever the run's size. */
-export interface ReportSummary {
+export interface ReportSummary extends Omit<RunCounts, 'targets'> {
   manifestKey: string;
   manifestWritten: boolean;
   outcome: Manifest['outcome'];
-  /** Targets whose output was stored (succeeded, partial, not-applicable): the Outcome choice reads it. */
-  captured: number;
-  succeeded: number;
-  partial: number;
-  notApplicable: number;
-  failed: number;
-  skipped: number;
-  leftOut: number;
 }
 
 /** The run's keys: manifest, summary and report sit next to each other under the run prefix. */
@@ -228,17 +220,6 @@ export function buildManifest(
 
 /** The small summary WriteReport returns (the Outcome choice reads `captured`). */
 export function summarise(manifest: Manifest, manifestWritten: boolean): ReportSummary {
-  const { byStatus } = manifest.summary;
-  return {
-    manifestKey: manifest.files.manifest,
-    manifestWritten,
-    outcome: manifest.outcome,
-    captured: capturedCount(byStatus),
-    succeeded: byStatus.succeeded,
-    partial: byStatus.partial,
-    notApplicable: byStatus['not-applicable'],
-    failed: byStatus.failed,
-    skipped: manifest.summary.skipped,
-    leftOut: manifest.summary.leftOut,
-  };
+  const { targets: _targets, ...counts } = runCounts(manifest.summary);
+  return { manifestKey: manifest.files.manifest, manifestWritten, outcome: manifest.outcome, ...counts };
 }
