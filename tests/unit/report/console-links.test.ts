@@ -7,8 +7,8 @@ import {
   s3ObjectLink,
   s3Uri,
 } from '#lib/console-links.ts';
+import { fixtureManifest } from '#local/report-fixtures.ts';
 import { completionDetail } from '../../../functions/write-report/completion.ts';
-import { fixtureManifest } from '../../support/report-fixtures.ts';
 
 describe('console links', () => {
   it.each([
