@@ -1,7 +1,7 @@
 /**
  * Our own record of RunDiagnostic attempts: each attempt that fails writes one small JSON object under
- * `<prefix>attempts/` before its error reaches Step Functions, and a stored capture writes its task and
- * capture facts there (so that the result in the state stays small); WriteReport reads them into the manifest.
+ * `<prefix>attempts/` before its error reaches Step Functions, and a stored capture writes its capture facts
+ * there (so that the result in the state stays small); WriteReport reads them into the manifest.
  * (Step Functions' execution history would hold the same facts, but reading it costs a paged,
  * low-rate API call per ~1000 events, and the local sandbox's interpreter keeps no history.)
  */
@@ -22,6 +22,7 @@ export interface AttemptRecord {
 /** The facts of a stored capture that stay out of the execution state (each result stays small). */
 export interface FactsRecord {
   target: AttemptRecord['target'];
+  /** Written by earlier versions; the task facts now come from targets.jsonl. */
   task?: TaskFacts;
   capture?: CaptureFacts;
 }
@@ -83,7 +84,7 @@ export async function putAttemptRecord(
   );
 }
 
-/** Writes the task and capture facts of a target's stored capture (the caller bounds the time it waits). */
+/** Writes the capture facts of a target's stored capture (the caller bounds the time it waits). */
 export async function putFactsRecord(
   s3: S3Client,
   bucket: string,

@@ -15,7 +15,12 @@ export interface Target {
   script: string;
   az?: string;
   runtimeId?: string;
+  /** The task's facts from resolve-targets' DescribeTasks, bounded (functions/lib/targets/task-facts.ts). */
+  facts?: TargetFacts;
 }
+
+/** The facts a target carries about its task (its service and zone are the target's own fields). */
+export type TargetFacts = Omit<TaskFacts, 'service' | 'az'>;
 
 /** A task or container that resolve-targets left out, with the reason (ends up in the manifest). */
 export interface SkippedTarget {

@@ -46,7 +46,9 @@ export async function storeResolution(
     skipped: resolved.skipped.slice(0, STATE_SKIPPED_LIMIT),
     maxConcurrency: resolved.maxConcurrency,
   };
-  if (state.mode === 'inline') state.targets = resolved.targets;
+  // The inline state's targets leave their task facts out (up to ~1.1 KB each, twice in the state once
+  // results come back: 20 failed targets would pass 64 KB); targets.jsonl keeps them for WriteReport.
+  if (state.mode === 'inline') state.targets = resolved.targets.map(({ facts: _facts, ...target }) => target);
   if (resolved.notes !== undefined) state.notes = resolved.notes;
   if (resolved.leftOut !== undefined) state.leftOut = resolved.leftOut;
   if (resolved.leftOutCount !== undefined) state.leftOutCount = resolved.leftOutCount;

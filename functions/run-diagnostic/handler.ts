@@ -69,17 +69,14 @@ export const handler = createHandler(async (event: unknown, context: Context): P
     });
     throw error;
   }
-  // The task and capture facts go to S3, not into the state: every result in the state stays small.
-  const { task, capture, ...compact } = result;
+  // The capture facts go to S3, not into the state: every result in the state stays small. (The task facts
+  // are in the run's targets.jsonl, from resolve-targets.)
+  const { capture, ...compact } = result;
   await putFactsRecord(
     s3,
     bucket,
     input.run.prefix,
-    {
-      target: input.target,
-      ...(task === undefined ? {} : { task }),
-      ...(capture === undefined ? {} : { capture }),
-    },
+    { target: input.target, ...(capture === undefined ? {} : { capture }) },
     AbortSignal.timeout(RECORD_TIMEOUT_MS),
   ).catch((recordError: unknown) => {
     logger.warn('the facts record was not written; the manifest leaves them out', {

@@ -13,9 +13,8 @@ import { buildExecCommand, captureToS3, newNonce } from '#lib/capture/index.ts';
 import { getCatalogScript } from '#lib/catalog.ts';
 import type { RunDiagnosticInput, TargetResult } from '#lib/contracts.ts';
 import { mapEcsError, mapSessionKmsError, missingShellCheck } from '#lib/ecs-errors.ts';
-import { describeError, InvalidRequestError, ProtocolError } from '#lib/errors.ts';
+import { InvalidRequestError, ProtocolError } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
-import type { TaskFacts } from '#lib/manifest.ts';
 import { captureOutcome } from '#lib/outcome.ts';
 import { lastArnSegment, targetOutputKey } from '#lib/s3-keys.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
@@ -63,7 +62,11 @@ export function clearClusterCache(): void {
   clusterKeys.clear();
 }
 
-/** DescribeTasks of the target's task; ECS errors are mapped (the KMS path needs the container's runtime id). */
+/**
+ * DescribeTasks of the target's task, only for its container's runtime id (the KMS handshake's encryption
+ * context) when the target does not carry it. The task facts (image, revision, ...) come from
+ * resolve-targets' batched DescribeTasks in the target (WriteReport reads them from targets.jsonl).
+ */
 async function describeTask(deps: RunDependencies, input: RunDiagnosticInput): Promise<Task | undefined> {
   const { target } = input;
   const response = await deps.ecs
@@ -77,36 +80,6 @@ async function describeTask(deps: RunDependencies, input: RunDiagnosticInput): P
       });
     });
   return response?.tasks?.[0];
-}
-
-const MAX_FACT = 512;
-
-function fact(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value.slice(0, MAX_FACT);
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  return undefined;
-}
-
-/** What the manifest says about the task: image and digest of the target's container, revision, launch type. */
-export function taskFacts(task: Task, containerName: string): TaskFacts {
-  const container = task.containers?.find((candidate) => candidate.name === containerName);
-  const definition = task.taskDefinitionArn?.split('/').pop();
-  const entries: [keyof TaskFacts, string | undefined][] = [
-    ['service', task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined],
-    ['image', container?.image],
-    ['imageDigest', container?.imageDigest],
-    ['taskDefinition', definition],
-    ['launchType', task.launchType],
-    ['platformVersion', task.platformVersion],
-    ['startedAt', fact(task.startedAt)],
-    ['az', task.availabilityZone],
-  ];
-  const facts: TaskFacts = {};
-  for (const [key, value] of entries) {
-    const bounded = fact(value);
-    if (bounded !== undefined) facts[key] = bounded;
-  }
-  return facts;
 }
 
 /**
@@ -133,16 +106,7 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
   const attemptStartedAt = new Date();
   const kmsKeyId = await clusterExecKmsKey(deps.ecs, target.cluster);
   let targetId: string | undefined;
-  let task: Task | undefined;
-  try {
-    task = await describeTask(deps, input);
-  } catch (error) {
-    // Only the KMS handshake needs the task; without it, the facts are left out of the manifest.
-    if (kmsKeyId && !target.runtimeId) throw error;
-    logger.warn('DescribeTasks failed: the task facts are left out of the manifest', {
-      error: describeError(error),
-    });
-  }
+  const task = kmsKeyId && !target.runtimeId ? await describeTask(deps, input) : undefined;
   if (kmsKeyId) {
     if (deps.execKmsKeyArn !== kmsKeyId) {
       logger.warn(
@@ -252,7 +216,6 @@ export async function runDiagnostic(input: RunDiagnosticInput, deps: RunDependen
     attempts: (input.retryCount ?? 0) + 1,
     attemptStartedAt: attemptStartedAt.toISOString(),
     redactions: stored.redactions,
-    ...(task === undefined ? {} : { task: taskFacts(task, target.container) }),
     capture: {
       startedAt: captureStartedAt.toISOString(),
       endedAt: captureEndedAt.toISOString(),

@@ -2,8 +2,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { readRunRecords } from '#lib/attempts.ts';
+import { readRunRecords, targetId } from '#lib/attempts.ts';
 import { optionalEnv, requiredEnv } from '#lib/config.ts';
+import type { Target } from '#lib/contracts.ts';
 import { describeError, InvalidRequestError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
@@ -15,7 +16,7 @@ import { emitRunMetrics } from './metrics.ts';
 import { publishCompletion } from './publish.ts';
 import { buildManifest, prefixOf, type ReportSummary, summarise, type WriteReportInput } from './report.ts';
 import { inlineResults } from './results.ts';
-import { loadRunState, type RunState } from './run-state.ts';
+import { loadResolvedTargets, loadRunState, type RunState } from './run-state.ts';
 import { storeManifest } from './store.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
@@ -58,17 +59,28 @@ function parseInput(event: unknown): WriteReportInput {
   return input as WriteReportInput;
 }
 
-/** Builds the manifest of the execution from its state, its results and its attempt records. */
-async function assemble(input: WriteReportInput) {
+/** The run's targets.jsonl (the targets' task facts); unreadable, the manifest leaves the facts out. */
+async function storedTargets(state: RunState): Promise<Target[] | undefined> {
+  return loadResolvedTargets(s3, bucket, state).catch((error: unknown) => {
+    logger.warn('targets.jsonl unreadable: the manifest leaves the task facts out', {
+      error: describeError(error),
+    });
+    return undefined;
+  });
+}
+
+/** Builds the manifest of the execution from its state, its results, its targets and its attempt records. */
+async function assemble(input: WriteReportInput, stored: readonly Target[] | undefined) {
   const mapError = input.state.runError ? normaliseCaughtError(input.state.runError) : undefined;
   const results = inlineResults(input.state, mapError);
   const records = await readRunRecords(s3, bucket, prefixOf(input)).catch((error: unknown) => {
-    logger.warn('attempt records unreadable: the manifest lists final attempts only, without task facts', {
+    logger.warn('attempt records unreadable: the manifest lists final attempts only, without capture facts', {
       error: describeError(error),
     });
     return { attempts: new Map(), facts: new Map() };
   });
-  return buildManifest(input, new Date(), { results, ...records });
+  const targets = new Map((stored ?? []).map((target) => [targetId(target), target]));
+  return buildManifest(input, new Date(), { results, ...records, targets });
 }
 
 /**
@@ -96,8 +108,14 @@ async function storeRunReport(manifest: Manifest): Promise<void> {
 export const handler = createHandler(
   async (event: unknown): Promise<ReportSummary> => {
     const input = parseInput(event);
-    const state = (await loadRunState(s3, bucket, input.state as RunState)) as WriteReportInput['state'];
-    const { manifest } = await assemble({ ...input, state });
+    const stored = await storedTargets(input.state as RunState);
+    const state = (await loadRunState(
+      s3,
+      bucket,
+      input.state as RunState,
+      stored,
+    )) as WriteReportInput['state'];
+    const { manifest } = await assemble({ ...input, state }, stored);
     const writing = input.state.reportError === undefined;
     if (writing) await storeManifest(s3, bucket, manifest);
     const summary = summarise(manifest, writing);

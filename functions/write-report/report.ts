@@ -3,7 +3,7 @@
  * renderers (summary.md, report.html) and the completion event can be produced from its result.
  */
 import { type AttemptRecord, type FactsRecord, mergeAttempts, targetId } from '#lib/attempts.ts';
-import type { ResolvedTargets, TargetResult } from '#lib/contracts.ts';
+import type { ResolvedTargets, Target, TargetResult } from '#lib/contracts.ts';
 import {
   type LeftOutTask,
   MANIFEST_SCHEMA_VERSION,
@@ -14,6 +14,7 @@ import {
 } from '#lib/manifest.ts';
 import { countByStatus, type RunCounts, runCounts, runOutcome } from '#lib/outcome.ts';
 import { manifestKey, runPrefix } from '#lib/s3-keys.ts';
+import { manifestTaskFacts } from '#lib/targets/task-facts.ts';
 import { type CaughtError, MAX_MESSAGE_LENGTH, normaliseCaughtError } from './errors.ts';
 import { inlineResults } from './results.ts';
 
@@ -109,11 +110,24 @@ export function manifestAlarm(request: unknown): ManifestAlarm | undefined {
   return out;
 }
 
-/** One target's manifest entry: its result and every attempt. */
-export function manifestTarget(result: TargetResult, records: readonly AttemptRecord[]): ManifestTarget {
+/** The manifest's `target`, without the facts it carried (they are the entry's `task`). */
+function manifestTargetOf(target: Target): Target {
+  const { facts: _facts, ...rest } = target;
+  return rest;
+}
+
+/**
+ * One target's manifest entry: its result and every attempt; its task facts from the target as
+ * ResolveTargets stored it (`stored`, else the result's own target).
+ */
+export function manifestTarget(
+  result: TargetResult,
+  records: readonly AttemptRecord[],
+  stored?: Target,
+): ManifestTarget {
   const status = result.status === 'skipped' ? 'failed' : result.status;
   const entry: ManifestTarget = {
-    target: result.target,
+    target: manifestTargetOf(result.target),
     status,
     attempts: mergeAttempts(records, {
       ...(result.attempts === undefined ? {} : { attempts: result.attempts }),
@@ -135,6 +149,8 @@ export function manifestTarget(result: TargetResult, records: readonly AttemptRe
   for (const key of copy) {
     if (result[key] !== undefined) Object.assign(entry, { [key]: result[key] });
   }
+  const known = manifestTaskFacts(stored ?? result.target);
+  if (known !== undefined) entry.task = { ...known, ...entry.task };
   if (result.error !== undefined) entry.error = result.error;
   const { readiness, readinessKey } = result as TargetResult &
     Pick<ManifestTarget, 'readiness' | 'readinessKey'>;
@@ -155,6 +171,8 @@ export interface ManifestSources {
   attempts: ReadonlyMap<string, readonly AttemptRecord[]>;
   /** Task and capture facts that run-diagnostic kept out of the state. */
   facts?: ReadonlyMap<string, FactsRecord>;
+  /** The targets as ResolveTargets stored them (targets.jsonl, with their task facts), by targetId. */
+  targets?: ReadonlyMap<string, Target>;
 }
 
 /** Builds the run manifest from the execution state, the targets' results and the attempt records. */
@@ -185,7 +203,7 @@ export function buildManifest(
       ...(result.task === undefined && facts?.task !== undefined ? { task: facts.task } : {}),
       ...(result.capture === undefined && facts?.capture !== undefined ? { capture: facts.capture } : {}),
     };
-    return manifestTarget(withFacts, sources.attempts.get(id) ?? []);
+    return manifestTarget(withFacts, sources.attempts.get(id) ?? [], sources.targets?.get(id));
   });
   const byStatus = countByStatus(targets.map((target) => target.status));
   const leftOut = leftOutOf(state.resolved);

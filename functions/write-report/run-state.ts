@@ -120,13 +120,28 @@ async function loadTargets(s3: S3Client, bucket: string, key: string): Promise<T
 }
 
 /**
+ * The run's targets as ResolveTargets stored them (targets.jsonl, with each target's task facts), or
+ * undefined when the state names no list.
+ */
+export async function loadResolvedTargets(
+  s3: S3Client,
+  bucket: string,
+  state: RunState,
+): Promise<Target[] | undefined> {
+  const key = state.resolved?.targetsKey;
+  return key === undefined ? undefined : loadTargets(s3, bucket, key);
+}
+
+/**
  * The state WriteReport's manifest builder expects: `results` from S3 (distributed) or the state (inline),
- * `resolved.skipped` and, for a run without results, `resolved.targets` complete from S3.
+ * `resolved.skipped` and, for a run without results, `resolved.targets` complete from S3 (`stored`, when
+ * the caller already read them).
  */
 export async function loadRunState(
   s3: S3Client,
   bucket: string,
   state: RunState,
+  stored?: Target[],
 ): Promise<WriteReportInput['state']> {
   const { mapRun, resolved, ...rest } = state;
   const loaded: WriteReportInput['state'] = { ...rest };
@@ -138,7 +153,7 @@ export async function loadRunState(
         : (resolved.skipped ?? []);
     const targets =
       loaded.results === undefined && resolved.targets === undefined && resolved.targetsKey !== undefined
-        ? await loadTargets(s3, bucket, resolved.targetsKey)
+        ? (stored ?? (await loadTargets(s3, bucket, resolved.targetsKey)))
         : (resolved.targets ?? []);
     loaded.resolved = {
       run: resolved.run,

@@ -11,6 +11,7 @@ import { lastArnSegment } from '../s3-keys.ts';
 import type { DescribedTasks, PreparedLocation } from './candidates.ts';
 import { chooseContainers, preflightTask, sampleTasks, taskIdOf } from './selection.ts';
 import { capSkipped, type SkippedWithReadiness, skippedReadiness } from './skipped-entries.ts';
+import { targetFacts } from './task-facts.ts';
 
 /** How a location's tasks become targets: the run's limits, script and container choice. */
 export interface LocationOptions {
@@ -138,6 +139,8 @@ export async function resolveLocation(
       if (service !== undefined) target.service = lastArnSegment(service);
       if (task.availabilityZone !== undefined) target.az = task.availabilityZone;
       if (choice.container.runtimeId !== undefined) target.runtimeId = choice.container.runtimeId;
+      const facts = targetFacts(task, target.container);
+      if (Object.keys(facts).length > 0) target.facts = facts;
       targets.push(target);
     }
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TargetResult } from '#lib/contracts.ts';
 import { fleetSweepRequest, generateFleetWorld } from '#local/fleet-world.ts';
 import { type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { expectValidManifest } from '../../support/manifest-schema.ts';
 
 /** Task ids of the generated world (`f` + 31 hex digits of the task number). */
 const taskId = (n: number) => `f${n.toString(16).padStart(31, '0')}`;
@@ -35,10 +36,10 @@ describe('a 1000-target sweep through the sandbox (Distributed Map)', () => {
     expect(record.stats.maxPayloadBytes).toBeLessThan(64 * 1024);
 
     const calls = Object.fromEntries(sandbox.ecs.calls);
-    // resolve-targets: DescribeTasks in batches of 100 (10 calls); then run-diagnostic reads each target's task
-    // facts (image digest, platform version) with one DescribeTasks, and each denied target's readiness checks one.
+    // resolve-targets: DescribeTasks in batches of 100 (10 calls), whose task facts travel in targets.jsonl;
+    // run-diagnostic describes no task (no exec KMS key here), each denied target's readiness check does one.
     expect(calls).toMatchObject({ ListServices: 2, DescribeServices: 6, ListTasks: 50 });
-    expect(calls.DescribeTasks).toBe(10 + 1000 + 3);
+    expect(calls.DescribeTasks).toBe(10 + 3);
     expect(calls.ExecuteCommand).toBe(1000);
 
     const output = JSON.parse(record.output ?? '{}') as { manifestKey: string };
@@ -57,6 +58,17 @@ describe('a 1000-target sweep through the sandbox (Distributed Map)', () => {
     expect(stored).toHaveLength(997);
     expect(stored.every((t) => (t.bytes ?? 0) > 0 && t.s3Key?.endsWith('/app/basic.log'))).toBe(true);
     expect(manifest.outcome).toBe('partial');
+    // Every target, the failed ones too, has its task's facts from resolve-targets' batched DescribeTasks.
+    for (const entry of manifest.targets) {
+      expect(entry.task).toMatchObject({
+        service: expect.any(String),
+        image: 'public.ecr.aws/docker/library/busybox:latest',
+        taskDefinition: expect.stringMatching(/:\d+$/),
+        launchType: expect.any(String),
+        az: expect.any(String),
+      });
+    }
+    expectValidManifest(manifest);
   }, 900_000);
 });
 

@@ -56,7 +56,15 @@ describe('fleet sweep requests (resolve-targets against the ECS emulator)', () =
         reason: 'service arn:aws:ecs:us-east-1:493817260514:service/fleet-1/svc-404: MISSING',
       },
     ]);
-    expect(await storedTargets(state)).toEqual(state.targets);
+    // targets.jsonl holds the same targets with their task facts; the inline state leaves the facts out.
+    const stored = await storedTargets(state);
+    expect(stored.map(({ facts: _facts, ...target }) => target)).toEqual(state.targets);
+    for (const target of stored) {
+      expect(target.facts).toMatchObject({
+        image: expect.any(String),
+        taskDefinition: expect.stringMatching(/:\d+$/),
+      });
+    }
     expect(sandbox.ecs.calls.get('DescribeServices')).toBe(1);
     expect(sandbox.ecs.calls.get('ListServices')).toBeUndefined();
   });

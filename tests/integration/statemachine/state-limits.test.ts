@@ -2,8 +2,9 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Target } from '#lib/contracts.ts';
 import { createHandler } from '#lib/handler.ts';
+import { TARGET_FACT_LIMITS } from '#lib/targets/task-facts.ts';
 import { asLambdaTask } from '#local/sfn-emulator/index.ts';
-import { INLINE_MAX_TARGETS } from '../../../functions/resolve-targets/resolution.ts';
+import { INLINE_MAX_TARGETS, storeResolution } from '../../../functions/resolve-targets/resolution.ts';
 import { runDefinition } from '../../support/state-machine.ts';
 
 const run = { executionName: 'outage', prefix: 'runs/2026/11/26/outage/' };
@@ -17,6 +18,11 @@ function target(index: number): Target {
     script: 'basic',
     az: 'eu-west-1a',
     runtimeId: `${index.toString(16).padStart(32, '0')}-1234567890`,
+    service: 'payments-api',
+    // Every task fact at its bound (resolve-targets cuts longer ones): each target stays small.
+    facts: Object.fromEntries(
+      Object.entries(TARGET_FACT_LIMITS).map(([key, limit]) => [key, 'f'.repeat(limit)]),
+    ) as Target['facts'],
   };
 }
 
@@ -55,10 +61,19 @@ const FAST = { RunDiagnostic: 0, ResolveTargets: 0, WriteReport: 0 };
 describe('state payloads when every target fails (States.DataLimitExceeded cannot be caught)', () => {
   it(`keeps an inline run of the largest inline size (${INLINE_MAX_TARGETS}) where every target fails under 64 KB`, async () => {
     const targets = Array.from({ length: INLINE_MAX_TARGETS }, (_, index) => target(index));
+    const s3 = mockClient(S3Client);
+    s3.on(PutObjectCommand).resolves({});
     const outcome = await runDefinition(
       {},
       {
-        ResolveTargets: async () => ({ run, mode: 'inline', targets, skipped: [], maxConcurrency: 20 }),
+        // The real store: the inline state carries the targets without their facts (targets.jsonl has them).
+        ResolveTargets: async () =>
+          storeResolution(s3 as unknown as S3Client, 'bucket', {
+            run,
+            targets,
+            skipped: [],
+            maxConcurrency: 20,
+          }),
         RunDiagnostic: failing as never,
         WriteReport: async () => ({
           manifestKey: `${run.prefix}manifest.json`,
@@ -79,6 +94,16 @@ describe('state payloads when every target fails (States.DataLimitExceeded canno
     expect(report.state.results.every((result) => result.status === 'failed')).toBe(true);
     for (const result of report.state.results) expect(result.error.Cause.length).toBeLessThan(3 * 1024);
     expect(largestState(outcome.events)).toBeLessThan(LIMIT);
+    const stored = s3
+      .commandCalls(PutObjectCommand)
+      .find((call) => call.args[0].input.Key?.endsWith('.jsonl'));
+    expect(
+      String(stored?.args[0].input.Body)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual(targets);
+    s3.restore();
     expect(outcome.error?.name).toBe('NoTargetSucceeded');
   });
 

@@ -108,6 +108,20 @@ describe('resolve-targets', () => {
       az: expect.any(String),
       runtimeId: expect.stringMatching(/-3119692762$/),
     });
+    // The task facts from the batched DescribeTasks go to targets.jsonl (not the inline state): nothing
+    // describes the task again for the manifest.
+    const stored = s3
+      .commandCalls(PutObjectCommand)
+      .find((call) => call.args[0].input.Key === result.targetsKey);
+    const lines = String(stored?.args[0].input.Body).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      ...(result.targets ?? [])[0],
+      facts: {
+        image: '493817260514.dkr.ecr.us-east-1.amazonaws.com/checkout:1',
+        taskDefinition: 'checkout-api:42',
+      },
+    });
     expect(result.run).toEqual({
       executionName: execution.name,
       prefix: `runs/2025/03/14/${execution.name}/`,

@@ -71,7 +71,7 @@ describe('run-diagnostic request building', () => {
     expect(first).not.toBe(second);
   });
 
-  it('reads the cluster configuration once per container, and the task (facts, runtime id) on every attempt', async () => {
+  it('reads the cluster configuration once per container, and the task only for a runtime id the target lacks', async () => {
     // Arrange
     ecs.on(DescribeClustersCommand).resolves({
       clusters: [
@@ -89,7 +89,9 @@ describe('run-diagnostic request building', () => {
 
     // Act
     await handler(runInput(), lambdaContext()).catch(() => undefined);
-    await handler(runInput({ runtimeId: 'known' }), lambdaContext()).catch(() => undefined);
+    await handler(runInput({ runtimeId: 'known', facts: { launchType: 'FARGATE' } }), lambdaContext()).catch(
+      () => undefined,
+    );
 
     // Assert
     expect(ecs.commandCalls(DescribeClustersCommand)).toHaveLength(1);
@@ -97,7 +99,16 @@ describe('run-diagnostic request building', () => {
       clusters: [CLUSTER_ARN],
       include: ['CONFIGURATIONS'],
     });
-    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(2);
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(1);
+    expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(2);
+  });
+
+  it('does not describe the task on a cluster without an exec KMS key (the task facts are in targets.jsonl)', async () => {
+    await handler(runInput(), lambdaContext()).catch(() => undefined);
+    await handler(runInput({ facts: { image: 'checkout:1' } }), lambdaContext()).catch(() => undefined);
+
+    expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(2);
   });
 
   it.each([
@@ -111,7 +122,7 @@ describe('run-diagnostic request building', () => {
     );
 
     expect(failure?.name).toBe('InvalidRequestError');
-    expect(failure?.message).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    expect(failure?.message).toMatch(new RegExp(`^${field.replaceAll('.', '\\.')}: `));
     expect(ecs.commandCalls(ExecuteCommandCommand)).toHaveLength(0);
   });
 

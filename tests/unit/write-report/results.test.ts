@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeContext } from '../../support/lambda-context.ts';
+import { expectValidManifest } from '../../support/manifest-schema.ts';
 
 process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
 const { handler } = await import('../../../functions/write-report/handler.ts');
@@ -14,6 +15,7 @@ const target = (id: string, service: string) => ({
   taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/prod/${id}`,
   container: 'app',
   script: 'basic',
+  facts: { image: `app:${id}`, launchType: 'FARGATE' },
 });
 const resolved = {
   run: { executionName: execution.name, prefix },
@@ -45,7 +47,8 @@ function written() {
   const call = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key?.endsWith('manifest.json'));
   return JSON.parse(String(call?.args[0].input.Body)) as {
     targets: Array<{
-      target: { taskArn: string; service?: string };
+      target: { taskArn: string; service?: string; facts?: unknown };
+      task?: Record<string, string>;
       status: string;
       error?: { name: string };
     }>;
@@ -82,13 +85,21 @@ describe('write-report reads a Distributed Map run from S3', () => {
         },
       },
       [`${prefix}map-results/0b9e/SUCCEEDED_0.json`]: [
-        child(a, { target: a, status: 'succeeded', s3Key: `${prefix}a.log`, bytes: 3 }),
+        // run-diagnostic's result names its target without the facts: they come from targets.jsonl.
+        child(a, {
+          target: { ...a, facts: undefined },
+          status: 'succeeded',
+          s3Key: `${prefix}a.log`,
+          bytes: 3,
+          exitCode: 0,
+        }),
         child(b, { target: b, status: 'failed', error: { Error: 'AccessDeniedException', Cause: 'denied' } }),
       ],
       [`${prefix}map-results/0b9e/FAILED_0.json`]: [
         { ...child(c, undefined), Error: 'States.Timeout', Cause: '' },
       ],
       [`${prefix}map-results/0b9e/PENDING_0.json`]: [{ ...child(d, undefined), Status: 'PENDING' }],
+      [`${prefix}targets.jsonl`]: [a, b, c, d].map((t) => `${JSON.stringify(t)}\n`).join(''),
       [`${prefix}skipped.json`]: Array.from({ length: 25 }, (_, i) => ({
         cluster: 'prod',
         reason: `skip ${i}`,
@@ -112,6 +123,17 @@ describe('write-report reads a Distributed Map run from S3', () => {
     ]);
     expect(manifest.skipped).toHaveLength(25);
     expect(summary).toMatchObject({ succeeded: 1, failed: 3, skipped: 25 });
+    // Every target's task facts (failed ones too) come from targets.jsonl: no DescribeTasks, and `target`
+    // keeps only the schema's fields.
+    expect(manifest.targets.map((t) => t.task)).toEqual(
+      ['b', 'd', 'a', 'c'].map((id) => ({
+        service: id === 'a' || id === 'c' ? 'web' : 'api',
+        image: `app:${id}`,
+        launchType: 'FARGATE',
+      })),
+    );
+    expect(manifest.targets.every((t) => t.target.facts === undefined)).toBe(true);
+    expectValidManifest(manifest);
   });
 
   it('lists every target of targets.jsonl as failed when the map run itself failed', async () => {
