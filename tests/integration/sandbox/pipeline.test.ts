@@ -195,7 +195,7 @@ describe('local sandbox pipeline (end to end)', () => {
   });
 
   async function runWithFaults(names: string[], executionName: string) {
-    sandbox.ecs.setFaults(resolveFaults(names));
+    sandbox.setFaults(resolveFaults(names));
     try {
       const started = await sfn.send(
         new StartExecutionCommand({
@@ -215,7 +215,7 @@ describe('local sandbox pipeline (end to end)', () => {
       const attempts = new Map(sandbox.ecs.attempts);
       return { described, attempts, outcome: collectOutcome(sandbox.journal, executionName) };
     } finally {
-      sandbox.ecs.setFaults({});
+      sandbox.setFaults(resolveFaults([]));
     }
   }
 
@@ -250,7 +250,7 @@ describe('local sandbox pipeline (end to end)', () => {
     expect(described.status).toBe('SUCCEEDED');
     expect(outcome.results.map((result) => result.status)).toEqual(['succeeded']);
     // The SDK's own retries absorb the throttling (as on AWS): 2 refused ExecuteCommand calls, then one accepted.
-    expect(attempts.get(taskId)).toBe((NAMED_FAULTS['ecs-throttling']?.ecs.throttleAttempts ?? 0) + 1);
+    expect(attempts.get(taskId)).toBe((NAMED_FAULTS['ecs-throttling']?.ecs?.throttleAttempts ?? 0) + 1);
     await expectOutputsStored('e2e-throttling', outcome.results);
   });
 
