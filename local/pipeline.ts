@@ -130,6 +130,11 @@ export const NAMED_FAULTS: Record<string, NamedFault> = {
       'the agent starts the command 3 s after the data channel opens (the capture waits; it succeeds)',
     ecs: { sessionFaults: { startDelayMs: 3000 } },
   },
+  'slow-agent-past-deadline': {
+    description: `the agent starts the command 60 s late; run-diagnostic's timeout is ${SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS} s, so its deadline comes first: no output, the target fails SessionNoOutputError`,
+    ecs: { sessionFaults: { startDelayMs: 60_000 } },
+    lambda: { timeoutSeconds: { 'run-diagnostic': SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS } },
+  },
   'agent-never-closes': {
     description: `the agent never sends channel_closed; run-diagnostic's timeout is ${SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS} s, so its deadline (timeout minus DEADLINE_MARGIN_MS) ends the capture: partial, reason deadline, output kept`,
     ecs: { sessionFaults: { neverClose: true } },

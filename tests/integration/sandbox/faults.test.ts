@@ -115,6 +115,7 @@ describe('sandbox fault switches (end to end)', () => {
         's3-complete-5xx',
         's3-complete-5xx-forever',
         'slow-agent',
+        'slow-agent-past-deadline',
         'agent-never-closes',
         'lambda-timeout',
       ]),
@@ -203,6 +204,22 @@ describe('sandbox fault switches (end to end)', () => {
     expect(run.sessions.map((session) => [session.state, session.violations])).toEqual([['closed', []]]);
     // The agent held the command back for `delay` after the channel opened: the capture lasted at least that.
     expect(run.manifest.targets[0]?.capture?.durationMs).toBeGreaterThanOrEqual(delay);
+  });
+
+  it('slow-agent-past-deadline: the deadline comes before any output, and the target fails SessionNoOutputError', async () => {
+    const run = await runWithFaults(['slow-agent-past-deadline'], 'e2e-slow-agent-past-deadline');
+
+    expect(run.described.status).toBe('FAILED');
+    expect(run.described.error).toBe('NoTargetSucceeded');
+    expect(run.calls).toBe(1);
+    expect(run.outcome.failures.map((failure) => failure.name)).toEqual(['SessionNoOutputError']);
+    // The client terminated the session at its deadline, before the agent started the command.
+    expect(run.sessions.map((session) => [session.state, session.outputBytes])).toEqual([['terminated', 0]]);
+    expect(run.keys.filter((key) => key.endsWith('.log'))).toEqual([]);
+    expect(run.manifest.targets[0]).toMatchObject({
+      status: 'failed',
+      error: { name: 'SessionNoOutputError', message: expect.stringMatching(/without a byte of output/) },
+    });
   });
 
   it('agent-never-closes: the deadline ends the capture, partial with reason deadline, and the output is kept', async () => {
