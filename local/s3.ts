@@ -115,21 +115,19 @@ export async function startLocalS3(
   app.addHook('preHandler', (request: HookRequest, reply: HookReply, done: () => void) => {
     const operation = s3Operation(request.method, request.url, request.headers);
     const seen = bump(operations, operation);
-    const path = request.url.split('?')[0] ?? '/';
-    if (operation === 'UploadPart' && seen <= (faults.uploadPartErrors ?? 0)) {
+    // UploadPart fails as a 500; CompleteMultipartUpload as S3 documents it can, a 200 carrying the error.
+    const failing =
+      operation === 'UploadPart'
+        ? { limit: faults.uploadPartErrors, status: 500 }
+        : operation === 'CompleteMultipartUpload'
+          ? { limit: faults.completeErrors, status: 200 }
+          : undefined;
+    if (failing !== undefined && seen <= (failing.limit ?? 0)) {
       bump(injected, operation);
       reply
-        .code(500)
+        .code(failing.status)
         .header('content-type', 'application/xml')
-        .send(errorDocument('InternalError', INTERNAL_ERROR, path));
-      return;
-    }
-    if (operation === 'CompleteMultipartUpload' && seen <= (faults.completeErrors ?? 0)) {
-      bump(injected, operation);
-      reply
-        .code(200)
-        .header('content-type', 'application/xml')
-        .send(errorDocument('InternalError', INTERNAL_ERROR, path));
+        .send(errorDocument('InternalError', INTERNAL_ERROR, request.url.split('?')[0] ?? '/'));
       return;
     }
     done();

@@ -1,18 +1,11 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Manifest } from '#lib/manifest.ts';
 import { NAMED_FAULTS, resolveFaults, type Sandbox, startSandbox } from '#local/pipeline.ts';
 import { collectOutcome, publishedFor } from '#local/run-report.ts';
 import { loadWorld } from '#local/world.ts';
-import { expectValidManifest } from '../../support/manifest-schema.ts';
+import { sandboxRuns } from '../../support/sandbox-runs.ts';
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 /** What MULTIPART_STAND_IN prints: more than one 5 MiB part. */
 const MULTIPART_BYTES = 6 * 1024 * 1024;
 
@@ -38,30 +31,10 @@ describe('sandbox fault switches (end to end)', () => {
     process.env = savedEnv;
   });
 
-  /** Polls DescribeExecution until ANY final status (never only success). */
-  async function finalStatus(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    for (;;) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (FINAL.has(described.status ?? '')) return described;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async function keysOf(executionName: string): Promise<string[]> {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: 'runs/' }));
-    return (listed.Contents ?? [])
-      .map((item) => item.Key ?? '')
-      .filter((key) => key.includes(`/${executionName}/`));
-  }
-
-  async function manifestOf(executionName: string): Promise<Manifest> {
-    const key = (await keysOf(executionName)).find((candidate) => candidate.endsWith('/manifest.json'));
-    if (key === undefined) throw new Error(`no manifest for ${executionName}`);
-    const object = await s3.send(new GetObjectCommand({ Bucket: sandbox.bucket, Key: key }));
-    const manifest = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Manifest;
-    expectValidManifest(manifest);
-    return manifest;
-  }
+  const runs = () => sandboxRuns(sandbox, sfn);
+  const finalStatus = (arn: string) => runs().finalStatus(arn);
+  const keysOf = (name: string) => runs().keysOf(name);
+  const manifestOf = (name: string) => runs().manifestOf(name);
 
   /** One target (maxTasks 1) of `script` with the named faults on; the S3 counts are read before they reset. */
   async function runWithFaults(names: string[], executionName: string, script = 'basic') {
