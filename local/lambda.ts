@@ -90,8 +90,9 @@ export async function invokeLocal(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
+      // Lambda's own words: `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: … Error: Task timed out after 3.00 seconds"}`.
       const error = new Error(
-        `${new Date().toISOString()} ${context.awsRequestId} Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
+        `RequestId: ${context.awsRequestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
       );
       error.name = 'Sandbox.Timedout';
       reject(error);

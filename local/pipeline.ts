@@ -13,7 +13,7 @@ import { type EcsEmulator, type EcsFaults, startEcsEmulator } from './ecs-emulat
 import { type EventBridgeEmulator, startEventBridgeEmulator } from './eventbridge-emulator/index.ts';
 import { type IamEmulator, startIamEmulator } from './iam-emulator/index.ts';
 import { invokeLocal, type LambdaHandler, type LocalFunction, loadTemplateFunctions } from './lambda.ts';
-import { type LocalS3, startLocalS3 } from './s3.ts';
+import { type LocalS3, type S3Faults, startLocalS3 } from './s3.ts';
 import { asLambdaTask, type SfnEmulator, startSfnEmulator, type TaskHandler } from './sfn-emulator/index.ts';
 import { type SnsEmulator, startSnsEmulator } from './sns-emulator/index.ts';
 import { type World, worldArns } from './world.ts';
@@ -53,11 +53,37 @@ export const DEMO_FAULTS: { ecs: EcsFaults; session: AgentFaults } = {
   session: { seed: 20_261_126, duplicateRate: 0.15, reorderWindow: 4 },
 };
 
+/** Lambda fault switches of the local runner. */
+export interface LambdaFaults {
+  /** A function's Timeout (seconds) instead of template.yaml's, by function folder (`run-diagnostic`). */
+  timeoutSeconds?: Partial<Record<string, number>>;
+}
+
+/** Every fault switch of one sandbox: ECS (and, through it, the agent's sessions), S3 and the Lambda runner. */
+export interface SandboxFaults {
+  ecs: EcsFaults;
+  s3: S3Faults;
+  lambda: LambdaFaults;
+}
+
 /** One named fault switch of `npm start -- --faults NAME[,NAME]`. */
 export interface NamedFault {
   description: string;
-  ecs: EcsFaults;
+  ecs?: EcsFaults;
+  s3?: S3Faults;
+  lambda?: LambdaFaults;
 }
+
+/**
+ * A stand-in script that prints 6 MiB of text and exits 0: more than one 5 MiB part, so the output goes up
+ * as a multipart upload (the S3 faults on parts and on completion need one). Under the cpu, memory and jvm
+ * scripts' 8 MiB cap (the sample alarm's is cpu).
+ */
+export const MULTIPART_STAND_IN =
+  "yes 'ecs-diag sandbox bulk output: 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ' | head -c 6291456";
+
+/** How long run-diagnostic may run locally for the faults that need its deadline soon (default DEADLINE_MARGIN_MS 20 s). */
+const SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS = 30;
 
 /** The named fault switches; several combine (later names override earlier fields). */
 export const NAMED_FAULTS: Record<string, NamedFault> = {
@@ -75,11 +101,56 @@ export const NAMED_FAULTS: Record<string, NamedFault> = {
     description: 'ECS ThrottlingException on the first 2 ExecuteCommand attempts per task (retried)',
     ecs: { throttleAttempts: 2 },
   },
+  's3-part-5xx': {
+    description:
+      'the script prints 6 MiB (a multipart upload); the first UploadPart answers 500 InternalError (the SDK retries it)',
+    ecs: { scriptStandIn: MULTIPART_STAND_IN },
+    s3: { uploadPartErrors: 1 },
+  },
+  's3-part-5xx-forever': {
+    description:
+      'the script prints 6 MiB; every UploadPart answers 500: the upload is aborted (no object), the target fails OutputNotStoredError',
+    ecs: { scriptStandIn: MULTIPART_STAND_IN },
+    s3: { uploadPartErrors: Number.POSITIVE_INFINITY },
+  },
+  's3-complete-5xx': {
+    description:
+      'the script prints 6 MiB; the first CompleteMultipartUpload answers 200 with an InternalError document (the SDK retries it)',
+    ecs: { scriptStandIn: MULTIPART_STAND_IN },
+    s3: { completeErrors: 1 },
+  },
+  's3-complete-5xx-forever': {
+    description:
+      'the script prints 6 MiB; every CompleteMultipartUpload fails: the upload is aborted (no object), the target fails OutputNotStoredError',
+    ecs: { scriptStandIn: MULTIPART_STAND_IN },
+    s3: { completeErrors: Number.POSITIVE_INFINITY },
+  },
+  'slow-agent': {
+    description:
+      'the agent starts the command 3 s after the data channel opens (the capture waits; it succeeds)',
+    ecs: { sessionFaults: { startDelayMs: 3000 } },
+  },
+  'slow-agent-past-deadline': {
+    description: `the agent starts the command 60 s late; run-diagnostic's timeout is ${SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS} s, so its deadline comes first: no output, the target fails SessionNoOutputError`,
+    ecs: { sessionFaults: { startDelayMs: 60_000 } },
+    lambda: { timeoutSeconds: { 'run-diagnostic': SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS } },
+  },
+  'agent-never-closes': {
+    description: `the agent never sends channel_closed; run-diagnostic's timeout is ${SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS} s, so its deadline (timeout minus DEADLINE_MARGIN_MS) ends the capture: partial, reason deadline, output kept`,
+    ecs: { sessionFaults: { neverClose: true } },
+    lambda: { timeoutSeconds: { 'run-diagnostic': SHORT_RUN_DIAGNOSTIC_TIMEOUT_SECONDS } },
+  },
+  'lambda-timeout': {
+    description:
+      "ExecuteCommand never answers and run-diagnostic's timeout is 3 s: the handler answers LambdaTimeoutError 5 ms before Lambda's Sandbox.Timedout (not retried), the target is recorded failed",
+    ecs: { hangExecuteCommand: true },
+    lambda: { timeoutSeconds: { 'run-diagnostic': 3 } },
+  },
 };
 
-/** The ECS fault switches of a list of fault names; an unknown name is an error naming the known ones. */
-export function resolveFaults(names: string[]): EcsFaults {
-  let merged: EcsFaults = {};
+/** The fault switches of a list of fault names; an unknown name is an error naming the known ones. */
+export function resolveFaults(names: string[]): SandboxFaults {
+  const merged: SandboxFaults = { ecs: {}, s3: {}, lambda: {} };
   for (const name of names) {
     const fault = NAMED_FAULTS[name];
     if (fault === undefined || !Object.hasOwn(NAMED_FAULTS, name)) {
@@ -87,7 +158,17 @@ export function resolveFaults(names: string[]): EcsFaults {
         `--faults: unknown fault ${JSON.stringify(name)}; known: ${Object.keys(NAMED_FAULTS).join(', ')}`,
       );
     }
-    merged = { ...merged, ...fault.ecs };
+    merged.ecs = {
+      ...merged.ecs,
+      ...fault.ecs,
+      ...(merged.ecs.sessionFaults !== undefined && fault.ecs?.sessionFaults !== undefined
+        ? { sessionFaults: { ...merged.ecs.sessionFaults, ...fault.ecs.sessionFaults } }
+        : {}),
+    };
+    merged.s3 = { ...merged.s3, ...fault.s3 };
+    merged.lambda = {
+      timeoutSeconds: { ...merged.lambda.timeoutSeconds, ...fault.lambda?.timeoutSeconds },
+    };
   }
   return merged;
 }
@@ -146,6 +227,8 @@ export interface Sandbox {
   journal: JournalEntry[];
   /** Invokes a function's real handler as Lambda would (e.g. start-run with an alarm event). */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Replaces every fault switch (ECS, S3, Lambda runner); their counts start again. */
+  setFaults(faults: SandboxFaults): void;
   close(): Promise<void>;
 }
 
@@ -178,11 +261,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const s3 = await startLocalS3({ region: world.region });
     stoppers.push(() => s3.close());
     await s3.createBucket(OUTPUT_BUCKET, world.region);
-    const ecs = await startEcsEmulator({
-      world,
-      sessions: agent,
-      faults: resolveFaults(options.faults === true ? ['demo'] : options.faults || []),
-    });
+    const faults = resolveFaults(options.faults === true ? ['demo'] : options.faults || []);
+    s3.setFaults(faults.s3);
+    let lambdaFaults = faults.lambda;
+    const ecs = await startEcsEmulator({ world, sessions: agent, faults: faults.ecs });
     stoppers.push(() => ecs.close());
     const cloudwatch: CloudWatchEmulator = await startCloudWatchEmulator({ world });
     stoppers.push(() => cloudwatch.close());
@@ -221,7 +303,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const fnOf = (name: string): LocalFunction => {
       const fn = functions.get(name);
       if (fn === undefined) throw new Error(`template.yaml has no function for functions/${name}/`);
-      return fn;
+      const timeoutSeconds = lambdaFaults.timeoutSeconds?.[name];
+      return timeoutSeconds === undefined ? fn : { ...fn, timeoutSeconds };
     };
     const account = { region: world.region, account: world.account };
     const invoke = async (name: string, event: unknown) => {
@@ -319,6 +402,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       sns,
       journal,
       invoke,
+      setFaults(next) {
+        ecs.setFaults(next.ecs);
+        s3.setFaults(next.s3);
+        lambdaFaults = next.lambda;
+      },
       close: stopAll,
     };
   } catch (error) {

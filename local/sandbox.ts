@@ -29,7 +29,10 @@ const { NAMED_FAULTS, resolveFaults } = await import('./pipeline.ts');
 const USAGE = USAGE_TEMPLATE.replace(
   'FAULT_LIST\n',
   Object.entries(NAMED_FAULTS)
-    .map(([name, fault]) => `                   ${name.padEnd(16)} ${fault.description}\n`)
+    .map(
+      ([name, fault]) =>
+        `                   ${name.padEnd(Math.max(...Object.keys(NAMED_FAULTS).map((n) => n.length)))}  ${fault.description}\n`,
+    )
     .join(''),
 );
 

@@ -149,11 +149,30 @@ export function looksLikeMissingShell(head: Buffer | string): boolean {
   return NO_SHELL.test(typeof head === 'string' ? head : head.toString('utf8'));
 }
 
-/** The capture check run-diagnostic applies: no exit status, no truncation and a "no /bin/sh" message. */
+/** The session was cut (deadline or abort) before a single byte of output: nothing worth storing arrived. */
+export class SessionNoOutputError extends Error {
+  constructor(container: string, options?: ErrorOptions) {
+    super(
+      `the session in container ${JSON.stringify(container)} reached the run's deadline without a byte of output: ` +
+        'the agent did not start the command in time (a slow or overloaded agent), or the command printed nothing; ' +
+        'nothing was stored. Check the ExecuteCommand agent logs in the container (/var/log/amazon/ssm/)',
+      options,
+    );
+    this.name = 'SessionNoOutputError';
+  }
+}
+
+/**
+ * The capture checks run-diagnostic applies: no exit status, no truncation and a "no /bin/sh" message; or a
+ * session cut at its deadline with no output at all.
+ */
 export function missingShellCheck(container: string) {
   return (state: { exitCode: number | null; truncated: boolean; head: Buffer }): void => {
     if (state.exitCode === null && !state.truncated && looksLikeMissingShell(state.head)) {
       throw new ContainerShellNotFoundError(container);
+    }
+    if (state.exitCode === null && state.truncated && state.head.length === 0) {
+      throw new SessionNoOutputError(container);
     }
   };
 }

@@ -47,6 +47,28 @@ export class SessionClosedError extends Error {
   }
 }
 
+/**
+ * S3 refused the output (a 5xx or a refusal past the SDK's retries). The upload was aborted, so no partial object
+ * is left under the key; the script did run.
+ */
+export class OutputNotStoredError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OutputNotStoredError';
+  }
+}
+
+/**
+ * The handler was still running 5 ms before its Lambda Timeout (middy answers then, instead of the runtime's
+ * `Sandbox.Timedout`): a call that hung past the handler's own deadlines is the likely cause.
+ */
+export class LambdaTimeoutError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LambdaTimeoutError';
+  }
+}
+
 /** Formats any thrown value for a log line or a manifest entry (never `JSON.stringify(error)`). */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };

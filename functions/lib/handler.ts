@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { LambdaTimeoutError } from './errors.ts';
 import { logger } from './logger.ts';
 
 /** Longest error message a handler lets out: it becomes the Step Functions Cause, which travels in state. */
@@ -27,6 +28,13 @@ export function boundError(error: unknown): unknown {
   return error;
 }
 
+/** middy's answer 5 ms before the Lambda Timeout: a named error that says what happened (not middy's AbortError). */
+function timedOut(): never {
+  throw new LambdaTimeoutError(
+    "the function reached its Lambda Timeout before it returned: a call that hung past the handler's own deadlines (ECS, SSM, S3) is the likely cause; raise the function's Timeout only if the work itself needs longer",
+  );
+}
+
 /** Keys that every log line of an invocation carries when the event has them. */
 export interface LogKeys {
   executionName?: string;
@@ -41,7 +49,7 @@ export function createHandler<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
   logKeys: (event: TEvent) => LogKeys = () => ({}),
 ) {
-  return middy<TEvent, TResult>()
+  return middy<TEvent, TResult>({ timeoutEarlyResponse: timedOut })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       before: (request) => {

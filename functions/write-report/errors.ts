@@ -8,6 +8,11 @@ export interface CaughtError {
 
 export const MAX_MESSAGE_LENGTH = 2000;
 
+const TIMEOUT_HINT =
+  'run-diagnostic stops its session DEADLINE_MARGIN_MS before its Lambda Timeout, so a timeout means a call ' +
+  'that hung past that margin; the attempt left no output. Not retried (a retry would wait as long again): run ' +
+  'again once the service answers.';
+
 const HINTS: Record<string, string> = {
   TargetNotConnectedException:
     'The ExecuteCommand agent in the task never connected while the retries lasted (about 8 minutes). Check: ' +
@@ -17,6 +22,8 @@ const HINTS: Record<string, string> = {
     'start new tasks).',
   'States.Timeout':
     'The diagnostic outlived the task timeout; a shorter script or a smaller output cap helps.',
+  'Sandbox.Timedout': TIMEOUT_HINT,
+  LambdaTimeoutError: TIMEOUT_HINT,
 };
 
 /** Turns a caught error into `{name, message}`, unwrapping the Lambda `{errorType, errorMessage}` cause. */

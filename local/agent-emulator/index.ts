@@ -34,9 +34,10 @@ export async function startAgentEmulator(
       kms,
       terminateSession(sessionId) {
         const session = sessions.get(sessionId);
-        if (!session) return false;
+        if (!session) return 'unknown';
+        if (session.state !== 'waiting' && session.state !== 'running') return 'ended';
         session.terminate();
-        return true;
+        return 'terminated';
       },
     });
   });

@@ -7,8 +7,8 @@ const JSON_11 = 'application/x-amz-json-1.1';
 /** What the JSON API needs from the emulator besides KMS. */
 export interface ApiBackend {
   kms: LocalKms;
-  /** Ends a session; false when the id is unknown. */
-  terminateSession(sessionId: string): boolean;
+  /** Ends a session: `unknown` id, `ended` already (closed, terminated, dropped), or `terminated` now. */
+  terminateSession(sessionId: string): 'terminated' | 'ended' | 'unknown';
 }
 
 /**
@@ -43,9 +43,18 @@ function dispatch(
 ): Record<string, unknown> {
   switch (target) {
     case 'AmazonSSM.TerminateSession': {
+      // SSM's model defines InternalServerError only for TerminateSession (DoesNotExistException left it). As
+      // AWS answers: an unknown id succeeds (the call "always succeeds regardless of session validity"), a
+      // session that already ended is a ValidationException "Session is not in a valid state".
       const sessionId = requiredString(body, 'SessionId');
-      if (!backend.terminateSession(sessionId)) {
-        throw new AwsApiError('DoesNotExistException', `Session ${sessionId} does not exist`);
+      if (sessionId.length > 96) {
+        throw new AwsApiError(
+          'ValidationException',
+          "1 validation error detected: Value at 'sessionId' failed to satisfy constraint: Member must have length less than or equal to 96",
+        );
+      }
+      if (backend.terminateSession(sessionId) === 'ended') {
+        throw new AwsApiError('ValidationException', 'Session is not in a valid state');
       }
       return { SessionId: sessionId };
     }

@@ -66,22 +66,18 @@ export async function startCloudWatchEmulator(options: {
 
   const operations = {
     DescribeAlarms(request: JsonRequest) {
-      const names = stringListField(request, 'AlarmNames', 'InvalidParameterValueException');
-      const prefix = stringField(request, 'AlarmNamePrefix', 'InvalidParameterValueException');
-      const children = stringField(request, 'ChildrenOfAlarmName', 'InvalidParameterValueException');
-      const parents = stringField(request, 'ParentsOfAlarmName', 'InvalidParameterValueException');
-      const state = stringField(request, 'StateValue', 'InvalidParameterValueException');
-      const actionPrefix = stringField(request, 'ActionPrefix', 'InvalidParameterValueException');
-      const types = stringListField(request, 'AlarmTypes', 'InvalidParameterValueException') ?? [
-        'MetricAlarm',
-      ];
-      const maxRecords =
-        integerField(request, 'MaxRecords', { min: 1, max: 100 }, 'InvalidParameterValueException') ?? 50;
+      const names = stringListField(request, 'AlarmNames', VALIDATION);
+      const prefix = stringField(request, 'AlarmNamePrefix', VALIDATION);
+      const children = stringField(request, 'ChildrenOfAlarmName', VALIDATION);
+      const parents = stringField(request, 'ParentsOfAlarmName', VALIDATION);
+      const state = stringField(request, 'StateValue', VALIDATION);
+      const actionPrefix = stringField(request, 'ActionPrefix', VALIDATION);
+      const types = stringListField(request, 'AlarmTypes', VALIDATION) ?? ['MetricAlarm'];
+      const maxRecords = integerField(request, 'MaxRecords', { min: 1, max: 100 }, VALIDATION) ?? 50;
       const offset = decodeToken(stringField(request, 'NextToken', 'InvalidNextToken'), 'InvalidNextToken');
       const selectors = [names, prefix, children, parents].filter((value) => value !== undefined).length;
       if (selectors > 1) {
-        throw new AwsServiceError(
-          'InvalidParameterCombinationException',
+        throw validationError(
           'Use only one of AlarmNames, AlarmNamePrefix, ChildrenOfAlarmName and ParentsOfAlarmName.',
         );
       }
@@ -98,14 +94,15 @@ export async function startCloudWatchEmulator(options: {
           (key) => !['ChildrenOfAlarmName', 'ParentsOfAlarmName', 'MaxRecords', 'NextToken'].includes(key),
         );
         if (extra.length > 0) {
-          throw new AwsServiceError(
-            'InvalidParameterCombinationException',
+          throw validationError(
             `With ${family} only MaxRecords and NextToken may be specified (got ${extra.join(', ')}).`,
           );
         }
       }
       if (names !== undefined && names.length > 100) {
-        throw new AwsServiceError('InvalidParameterValueException', 'AlarmNames: at most 100 names');
+        throw validationError(
+          `1 validation error detected: Value '[${names.length} names]' at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100`,
+        );
       }
       let nameFilter: (name: string) => boolean = () => true;
       if (names !== undefined) nameFilter = (name) => names.includes(name);
@@ -150,9 +147,14 @@ export async function startCloudWatchEmulator(options: {
     },
 
     ListTagsForResource(request: JsonRequest) {
-      const arn = stringField(request, 'ResourceARN', 'InvalidParameterValueException');
+      const arn = stringField(request, 'ResourceARN', VALIDATION);
       if (arn === undefined) {
-        throw new AwsServiceError('MissingRequiredParameterException', 'ResourceARN is required');
+        throw validationError(
+          "1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null",
+        );
+      }
+      if (!arn.startsWith('arn:')) {
+        throw new AwsServiceError('InvalidParameterValueException', `Invalid ARN: ${arn}`);
       }
       const alarm = [...metric, ...composite].find((candidate) => arns.alarm(candidate.AlarmName) === arn);
       if (alarm === undefined)
@@ -172,11 +174,22 @@ export async function startCloudWatchEmulator(options: {
   return { endpoint: server.endpoint, calls, close: () => server.close() };
 }
 
-/** CloudWatch's awsQueryError codes (its service model) for the errors this emulator raises. */
+/**
+ * The Coral validation error AWS answers for a request outside an operation's constraints (ranges, lengths,
+ * parameter combinations): not one of the operation's modeled errors, so the JS SDK names it ValidationException
+ * and reports the awsQuery code `ValidationError` in `Code` (boto3's error code). DescribeAlarms models InvalidNextToken only; ListTagsForResource models
+ * InvalidParameterValueException, ResourceNotFoundException and InternalServiceFault.
+ */
+const VALIDATION = 'com.amazon.coral.validate#ValidationException';
+
+function validationError(message: string): AwsServiceError {
+  return new AwsServiceError(VALIDATION, message);
+}
+
+/** CloudWatch's awsQueryError codes (its service model, and the common ValidationError) for the errors this emulator raises. */
 const QUERY_ERRORS: Record<string, { code: string; fault: 'Sender' | 'Receiver' }> = {
+  [VALIDATION]: { code: 'ValidationError', fault: 'Sender' },
   InvalidParameterValueException: { code: 'InvalidParameterValue', fault: 'Sender' },
-  InvalidParameterCombinationException: { code: 'InvalidParameterCombination', fault: 'Sender' },
-  MissingRequiredParameterException: { code: 'MissingParameter', fault: 'Sender' },
   InvalidNextToken: { code: 'InvalidNextToken', fault: 'Sender' },
   ResourceNotFoundException: { code: 'ResourceNotFoundException', fault: 'Sender' },
 };

@@ -55,6 +55,10 @@ export interface EcsFaults {
   sessionFaults?: AgentFaults;
   /** The first N List* and Describe* calls (since the faults were set) fail with ThrottlingException. */
   throttleFirstReads?: number;
+  /** Replaces every ExecuteCommand's script, as the world's `scriptStandIn` does (this one wins). */
+  scriptStandIn?: string;
+  /** ExecuteCommand is accepted and never answered (until the emulator closes): the caller hangs. */
+  hangExecuteCommand?: boolean;
 }
 
 export interface EcsEmulatorOptions {
@@ -520,6 +524,7 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
       if (attempt <= (faults.throttleAttempts ?? 0)) {
         throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
       }
+      if (faults.hangExecuteCommand === true) return new Promise<never>(() => undefined);
       const denied = faults.accessDenied;
       if (denied === true || (Array.isArray(denied) && denied.includes(task.id))) {
         throw new AwsServiceError(
@@ -568,9 +573,9 @@ export async function startEcsEmulator(options: EcsEmulatorOptions): Promise<Ecs
         firstSession && faults.interruptFirstSessionAfter !== undefined
           ? { ...faults.sessionFaults, dropConnectionAfterMessages: faults.interruptFirstSessionAfter }
           : faults.sessionFaults;
+      const standIn = faults.scriptStandIn ?? world.scriptStandIn;
       const session = sessions.createSession({
-        command:
-          world.scriptStandIn === undefined ? command : withScriptStandIn(command, world.scriptStandIn),
+        command: standIn === undefined ? command : withScriptStandIn(command, standIn),
         targetId: `ecs:${cluster.name}_${task.id}_${containerRuntimeId(task, container)}`,
         env: container.env,
         ...(cluster.kmsKeyId !== undefined ? { kms: { keyId: cluster.kmsKeyId } } : {}),

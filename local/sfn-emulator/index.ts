@@ -480,11 +480,13 @@ export function asLambdaTask(handler: TaskHandler): TaskHandler {
       return await handler(input);
     } catch (error) {
       const original = error instanceof Error ? error : new Error(String(error));
+      // Errors of the Lambda runtime itself (Sandbox.Timedout, Runtime.ExitError) carry no trace on AWS.
+      const runtime = /^(Sandbox|Runtime)\./.test(original.name);
       const wrapped = new Error(
         JSON.stringify({
           errorType: original.name,
           errorMessage: original.message,
-          trace: (original.stack ?? '').split('\n'),
+          ...(runtime ? {} : { trace: (original.stack ?? '').split('\n') }),
         }),
         { cause: original },
       );

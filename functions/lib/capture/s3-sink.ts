@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { OutputNotStoredError } from '../errors.ts';
 
 /** The content type of every stored output. */
 export const OUTPUT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -49,7 +50,10 @@ export function startStreamUpload(options: StreamUploadOptions): {
   upload.on('httpUploadProgress', (progress) => {
     if ((progress.part ?? 1) > 1) multipart = true;
   });
-  const done = upload.done().then(async () => {
+  const done = upload.done().catch((error: unknown) => {
+    throw s3Refusal(error, options) ?? error;
+  });
+  const stored = done.then(async () => {
     if (multipart) {
       await options.client.send(
         new CopyObjectCommand({
@@ -64,5 +68,21 @@ export function startStreamUpload(options: StreamUploadOptions): {
     }
     return { multipart };
   });
-  return { done, abort: () => void upload.abort().catch(() => undefined) };
+  return { done: stored, abort: () => void upload.abort().catch(() => undefined) };
+}
+
+/**
+ * An S3 error answer (it carries `$metadata`) as an OutputNotStoredError naming the key, the code, the HTTP status
+ * and the attempts; anything else (the body stream's own failure) is left as it is.
+ */
+function s3Refusal(error: unknown, options: StreamUploadOptions): OutputNotStoredError | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number; attempts?: number } } | null)
+    ?.$metadata;
+  if (!(error instanceof Error) || metadata === undefined) return undefined;
+  const status = metadata.httpStatusCode === undefined ? '' : `HTTP ${metadata.httpStatusCode}, `;
+  const attempts = metadata.attempts ?? 1;
+  return new OutputNotStoredError(
+    `S3 did not store s3://${options.bucket}/${options.key}: ${error.name}: ${error.message} (${status}${attempts} attempt${attempts === 1 ? '' : 's'}); the upload was aborted, so no partial object is left. The script ran; its output is lost: run it again once S3 answers`,
+    { cause: error },
+  );
 }

@@ -73,11 +73,27 @@ describe('agent-emulator: SSM and KMS JSON APIs through the AWS SDK', () => {
     expect(report).toMatchObject({ state: 'terminated', violations: [] });
   });
 
-  it('TerminateSession of an unknown session is a DoesNotExistException; a missing SessionId a ValidationException', async () => {
-    await expect(ssm.send(new TerminateSessionCommand({ SessionId: 'nope' }))).rejects.toMatchObject({
-      name: 'DoesNotExistException',
+  it('answers TerminateSession errors as AWS does (the model defines none but InternalServerError)', async () => {
+    const ended = emulator.createSession({ command: 'echo done' });
+    const client = await connectTestClient(ended);
+    await client.finished;
+    await emulator.waitForSession(ended.sessionId);
+
+    // An unknown id succeeds; a session that already ended, an empty or an over-long id are ValidationExceptions.
+    await expect(ssm.send(new TerminateSessionCommand({ SessionId: 'nope' }))).resolves.toMatchObject({
+      SessionId: 'nope',
     });
+    await expect(ssm.send(new TerminateSessionCommand({ SessionId: ended.sessionId }))).rejects.toMatchObject(
+      {
+        name: 'ValidationException',
+        message: 'Session is not in a valid state',
+        $metadata: expect.objectContaining({ httpStatusCode: 400 }),
+      },
+    );
     await expect(ssm.send(new TerminateSessionCommand({ SessionId: '' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(ssm.send(new TerminateSessionCommand({ SessionId: 'x'.repeat(97) }))).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });

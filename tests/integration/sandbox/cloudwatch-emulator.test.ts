@@ -1,7 +1,8 @@
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
-  InvalidParameterCombinationException,
+  InvalidNextToken,
+  InvalidParameterValueException,
   ListTagsForResourceCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch';
@@ -11,6 +12,16 @@ import { loadWorld } from '#local/world.ts';
 
 const CPU = 'payments-prod-checkout-api-cpu-high';
 const COMPOSITE = 'payments-prod-checkout-api-degraded';
+/**
+ * The common validation error (no operation here models it), as the SDK sees it: named by its JSON type, with the
+ * awsQuery code in `Code` (what query-compatible SDKs such as boto3 report).
+ */
+const VALIDATION_ERROR = {
+  name: 'ValidationException',
+  Code: 'ValidationError',
+  $fault: 'client',
+  $metadata: expect.objectContaining({ httpStatusCode: 400 }),
+};
 
 describe('cloudwatch-emulator', () => {
   let emulator: CloudWatchEmulator;
@@ -64,12 +75,26 @@ describe('cloudwatch-emulator', () => {
     ]);
   });
 
-  it('refuses other parameters next to ChildrenOfAlarmName, as documented', async () => {
+  it('refuses other parameters next to ChildrenOfAlarmName with a validation error, as documented', async () => {
     await expect(
       cloudwatch.send(
         new DescribeAlarmsCommand({ ChildrenOfAlarmName: COMPOSITE, AlarmTypes: ['MetricAlarm'] }),
       ),
-    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+    ).rejects.toMatchObject(VALIDATION_ERROR);
+  });
+
+  it('answers DescribeAlarms only with its modeled InvalidNextToken or the common ValidationError, as AWS does', async () => {
+    await expect(cloudwatch.send(new DescribeAlarmsCommand({ MaxRecords: 101 }))).rejects.toMatchObject(
+      VALIDATION_ERROR,
+    );
+    await expect(
+      cloudwatch.send(
+        new DescribeAlarmsCommand({ AlarmNames: Array.from({ length: 101 }, (_, i) => `alarm-${i}`) }),
+      ),
+    ).rejects.toMatchObject(VALIDATION_ERROR);
+    await expect(
+      cloudwatch.send(new DescribeAlarmsCommand({ NextToken: 'not-a-token' })),
+    ).rejects.toBeInstanceOf(InvalidNextToken);
   });
 
   it('pages with MaxRecords and NextToken', async () => {
@@ -105,7 +130,13 @@ describe('cloudwatch-emulator', () => {
     });
     await expect(
       cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [CPU], AlarmNamePrefix: 'p' })),
-    ).rejects.toBeInstanceOf(InvalidParameterCombinationException);
+    ).rejects.toMatchObject(VALIDATION_ERROR);
+    await expect(
+      cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: 'payments-prod-cpu' })),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(
+      cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: undefined as never })),
+    ).rejects.toMatchObject(VALIDATION_ERROR);
   });
 
   it('sends errors query-compatible, with the awsQuery code in x-amzn-query-error', async () => {
@@ -123,11 +154,16 @@ describe('cloudwatch-emulator', () => {
       ResourceARN: 'arn:aws:cloudwatch:us-east-1:493817260514:alarm:x',
     });
     const badValue = await call('DescribeAlarms', { MaxRecords: 1000 });
+    const badArn = await call('ListTagsForResource', { ResourceARN: 'not-an-arn' });
 
     expect(notFound.status).toBe(404);
     expect(notFound.headers.get('x-amzn-query-error')).toBe('ResourceNotFoundException;Sender');
     expect(badValue.status).toBe(400);
-    expect(badValue.headers.get('x-amzn-query-error')).toBe('InvalidParameterValue;Sender');
-    expect(await badValue.json()).toMatchObject({ __type: 'InvalidParameterValueException' });
+    expect(badValue.headers.get('x-amzn-query-error')).toBe('ValidationError;Sender');
+    expect(await badValue.json()).toMatchObject({
+      __type: 'com.amazon.coral.validate#ValidationException',
+    });
+    expect(badArn.headers.get('x-amzn-query-error')).toBe('InvalidParameterValue;Sender');
+    expect(await badArn.json()).toMatchObject({ __type: 'InvalidParameterValueException' });
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { invokeLocal, type LocalFunction, loadTemplateFunctions } from '#local/lambda.ts';
+import { asLambdaTask } from '#local/sfn-emulator/index.ts';
 
 const TEMPLATE = `
 Transform: AWS::Serverless-2016-10-31
@@ -90,8 +91,30 @@ describe('local lambda', () => {
 
     await expect(outcome).rejects.toMatchObject({
       name: 'Sandbox.Timedout',
-      message: expect.stringMatching(/Task timed out after 0\.05 seconds/),
+      message: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.05 seconds$/),
     });
     clearTimeout(timer);
+  });
+
+  it("gives Step Functions Lambda's cause for a timeout: errorType and errorMessage, no trace", async () => {
+    const fn: LocalFunction = {
+      name: 'slow',
+      logicalId: 'SlowFunction',
+      timeoutSeconds: 0.05,
+      memoryMb: 128,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const task = asLambdaTask(() =>
+      invokeLocal(() => new Promise((resolve) => (timer = setTimeout(resolve, 5_000))), {}, fn, env),
+    );
+
+    const error = (await task({}).catch((reason: unknown) => reason)) as Error;
+    clearTimeout(timer);
+
+    expect(error.name).toBe('Sandbox.Timedout');
+    expect(JSON.parse(error.message)).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 0\.05 seconds$/),
+    });
   });
 });

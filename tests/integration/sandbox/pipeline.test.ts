@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TargetResult } from '#lib/contracts.ts';
-import type { Manifest } from '#lib/manifest.ts';
 import { DEMO_FAULTS, NAMED_FAULTS, resolveFaults, type Sandbox, startSandbox } from '#local/pipeline.ts';
 import { collectOutcome, publishedFor } from '#local/run-report.ts';
 import { loadWorld } from '#local/world.ts';
-import { expectValidManifest } from '../../support/manifest-schema.ts';
+import { sandboxRuns } from '../../support/sandbox-runs.ts';
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 const EVENT = join(process.cwd(), 'events', 'eventbridge-alarm-ecs-cpu-single-metric.json');
 
 describe('local sandbox pipeline (end to end)', () => {
@@ -36,29 +29,10 @@ describe('local sandbox pipeline (end to end)', () => {
     process.env = savedEnv;
   });
 
-  /** Polls DescribeExecution until ANY final status (never only success). */
-  async function finalStatus(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    for (;;) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (FINAL.has(described.status ?? '')) return described;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  async function keysOf(executionName: string): Promise<string[]> {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: 'runs/' }));
-    return (listed.Contents ?? [])
-      .map((item) => item.Key ?? '')
-      .filter((key) => key.includes(`/${executionName}/`));
-  }
-
-  async function manifestOf(executionName: string): Promise<Manifest> {
-    const key = (await keysOf(executionName)).find((candidate) => candidate.endsWith('/manifest.json'));
-    const object = await s3.send(new GetObjectCommand({ Bucket: sandbox.bucket, Key: key }));
-    const manifest = JSON.parse((await object.Body?.transformToString()) ?? '{}') as Manifest;
-    expectValidManifest(manifest);
-    return manifest;
-  }
+  const runs = () => sandboxRuns(sandbox, sfn);
+  const finalStatus = (arn: string) => runs().finalStatus(arn);
+  const keysOf = (name: string) => runs().keysOf(name);
+  const manifestOf = (name: string) => runs().manifestOf(name);
 
   async function expectOutputsStored(executionName: string, results: TargetResult[]): Promise<void> {
     for (const result of results.filter((r) => r.status === 'succeeded')) {
@@ -195,7 +169,7 @@ describe('local sandbox pipeline (end to end)', () => {
   });
 
   async function runWithFaults(names: string[], executionName: string) {
-    sandbox.ecs.setFaults(resolveFaults(names));
+    sandbox.setFaults(resolveFaults(names));
     try {
       const started = await sfn.send(
         new StartExecutionCommand({
@@ -215,7 +189,7 @@ describe('local sandbox pipeline (end to end)', () => {
       const attempts = new Map(sandbox.ecs.attempts);
       return { described, attempts, outcome: collectOutcome(sandbox.journal, executionName) };
     } finally {
-      sandbox.ecs.setFaults({});
+      sandbox.setFaults(resolveFaults([]));
     }
   }
 
@@ -250,7 +224,7 @@ describe('local sandbox pipeline (end to end)', () => {
     expect(described.status).toBe('SUCCEEDED');
     expect(outcome.results.map((result) => result.status)).toEqual(['succeeded']);
     // The SDK's own retries absorb the throttling (as on AWS): 2 refused ExecuteCommand calls, then one accepted.
-    expect(attempts.get(taskId)).toBe((NAMED_FAULTS['ecs-throttling']?.ecs.throttleAttempts ?? 0) + 1);
+    expect(attempts.get(taskId)).toBe((NAMED_FAULTS['ecs-throttling']?.ecs?.throttleAttempts ?? 0) + 1);
     await expectOutputsStored('e2e-throttling', outcome.results);
   });
 

@@ -274,35 +274,40 @@ describe('statemachines/diagnostics.asl.json', () => {
     expect(outcome.output).toMatchObject({ succeeded: 2, failed: 1 });
   });
 
-  it.each(['AccessDeniedException', 'InvalidParameterException', 'ClusterNotFoundException', 'Error'])(
-    'does not retry the permanent error %s',
-    async (errorName) => {
-      const outcome = await runDefinition(
-        {},
-        {
-          ResolveTargets: resolved('t1', 't2'),
-          RunDiagnostic: async (input: { target: Target; retryCount: number }) => {
-            if (input.target.taskArn.endsWith('/t1')) throw namedError(errorName);
-            return succeeded(input);
-          },
-          WriteReport: countingReport,
+  it.each([
+    'AccessDeniedException',
+    'InvalidParameterException',
+    'ClusterNotFoundException',
+    'Error',
+    'Sandbox.Timedout',
+    'States.Timeout',
+  ])('does not retry the permanent error %s', async (errorName) => {
+    const outcome = await runDefinition(
+      {},
+      {
+        ResolveTargets: resolved('t1', 't2'),
+        RunDiagnostic: async (input: { target: Target; retryCount: number }) => {
+          if (input.target.taskArn.endsWith('/t1')) throw namedError(errorName);
+          return succeeded(input);
         },
-        { retryIntervalOverrides: FAST_RETRIES },
-      );
+        WriteReport: countingReport,
+      },
+      { retryIntervalOverrides: FAST_RETRIES },
+    );
 
-      const t1Calls = outcome.calls.RunDiagnostic.filter((call) =>
-        (call as { target: Target }).target.taskArn.endsWith('/t1'),
-      );
-      expect(t1Calls).toHaveLength(1);
-      expect(outcome.output).toMatchObject({ succeeded: 1, failed: 1 });
-    },
-  );
+    const t1Calls = outcome.calls.RunDiagnostic.filter((call) =>
+      (call as { target: Target }).target.taskArn.endsWith('/t1'),
+    );
+    expect(t1Calls).toHaveLength(1);
+    expect(outcome.output).toMatchObject({ succeeded: 1, failed: 1 });
+  });
 
   it.each([
     ['ThrottlingException', 5],
     ['ServerException', 5],
     ['Lambda.TooManyRequestsException', 5],
     ['SessionInterruptedError', 2],
+    ['OutputNotStoredError', 2],
   ])('retries the transient error %s a bounded number of times', async (errorName, expectedCalls) => {
     const outcome = await runDefinition(
       {},

@@ -59,4 +59,34 @@ describe('template.yaml and the definition, where AWS is stricter than the emula
       );
     }
   });
+
+  it("gives every Lambda task a TimeoutSeconds above its function's Timeout, so Lambda's own timeout error comes first", () => {
+    const tasks: Array<{ state: string; functionId: string; timeoutSeconds: unknown }> = [];
+    const visit = (states: Record<string, Record<string, unknown>>) => {
+      for (const [state, body] of Object.entries(states)) {
+        const match = /^\$\{(\w+)FunctionArn\}$/.exec(String(body.Resource ?? ''));
+        if (match?.[1] !== undefined) {
+          tasks.push({ state, functionId: `${match[1]}Function`, timeoutSeconds: body.TimeoutSeconds });
+        }
+        const processor = body.ItemProcessor as
+          | { States?: Record<string, Record<string, unknown>> }
+          | undefined;
+        if (processor?.States !== undefined) visit(processor.States);
+      }
+    };
+    visit((JSON.parse(definition) as { States: Record<string, Record<string, unknown>> }).States);
+    const globals = (template as { Globals?: { Function?: { Timeout?: number } } }).Globals?.Function;
+    const functions = Object.fromEntries(resourcesOfType(template, 'AWS::Serverless::Function'));
+
+    expect(tasks.length).toBeGreaterThanOrEqual(6);
+    for (const task of tasks) {
+      const properties = (functions[task.functionId] as { Properties?: { Timeout?: number } } | undefined)
+        ?.Properties;
+      const functionTimeout = properties?.Timeout ?? globals?.Timeout ?? 3;
+      expect({ state: task.state, above: Number(task.timeoutSeconds) > functionTimeout }).toEqual({
+        state: task.state,
+        above: true,
+      });
+    }
+  });
 });
