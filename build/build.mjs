@@ -8,6 +8,7 @@
  * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,28 @@ export function functionNames() {
     )
     .sort();
 }
+
+/**
+ * Node built-ins as require() calls, not ES module imports. Node builds a built-in's ESM namespace by reading
+ * every export, which runs its lazy getters: `node:http`'s WebSocket, MessageEvent and CloseEvent load undici,
+ * about 35 ms of CPU in every cold start (see BENCHMARKS.md, cold-start). require() returns the exports object
+ * and reads nothing; esbuild's interop reads each import where it is used.
+ */
+export const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(build) {
+    build.onResolve({ filter: /^(?:node:)?[a-z][a-z0-9_/]*$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (args.namespace === 'builtin' || args.kind === 'require-call') return { path: name, external: true };
+      return { path: name, namespace: 'builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** The esbuild options for one function (the single source of truth for bundles). */
 export function bundleOptions(name, outdir) {
@@ -48,6 +71,7 @@ export function bundleOptions(name, outdir) {
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
+    plugins: [builtinsAsRequire],
   };
 }
 
