@@ -11,12 +11,12 @@
  * Reproduce: `npm run bench -- cold-start` (RUNS=30 by default).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { bundleOptions, functionNames } from '../build/build.mjs';
+import { build, type Metafile } from 'esbuild';
+import { bundleOptions, functionNames, loadedBytes } from '../build/build.mjs';
 
 const runs = Number(process.env.RUNS ?? 30);
 const TARGET_RATIO = 0.7;
@@ -94,11 +94,26 @@ function packagesIn(inputs: Record<string, unknown>): Set<string> {
   return found;
 }
 
-async function buildBoth(name: string): Promise<{ ours: string; naive: string }> {
-  const ours = await build({ ...bundleOptions(name, join(outRoot, 'ours', name)), metafile: true });
+interface Pair {
+  ours: string;
+  naive: string;
+  /** KiB a cold start loads: the entry and the chunks it imports statically. */
+  oursKib: number;
+  naiveKib: number;
+}
+
+/** KiB of an esbuild result's entry and its static chunks. */
+function loadedKib(result: { metafile?: Metafile }, entry: string): number {
+  const outputs = result.metafile?.outputs ?? {};
+  const file = Object.keys(outputs).find((path) => join(root, path) === entry || path === entry) ?? '';
+  return loadedBytes(outputs, file) / 1024;
+}
+
+async function buildBoth(name: string): Promise<Pair> {
+  const ours = await build(bundleOptions(name, join(outRoot, 'ours', name)));
   const expected = NAIVE_IMPORTS[name];
   if (expected === undefined) throw new Error(`${name}: add its clients to NAIVE_IMPORTS`);
-  const used = [...packagesIn(Object.values(ours.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {})];
+  const used = [...packagesIn(ours.metafile?.inputs ?? {})];
   const listed = new Set(expected.map(([pkg]) => pkg));
   if (used.length !== listed.size || used.some((pkg) => !listed.has(pkg))) {
     throw new Error(
@@ -106,7 +121,7 @@ async function buildBoth(name: string): Promise<{ ours: string; naive: string }>
     );
   }
   const naiveFile = join(outRoot, 'naive', name, 'index.mjs');
-  await build({
+  const naive = await build({
     stdin: {
       contents: naiveSource(expected),
       resolveDir: root,
@@ -118,12 +133,19 @@ async function buildBoth(name: string): Promise<{ ours: string; naive: string }>
     platform: 'node',
     format: 'esm',
     minify: true,
+    metafile: true,
     logLevel: 'warning',
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   });
-  return { ours: join(outRoot, 'ours', name, 'index.mjs'), naive: naiveFile };
+  const oursFile = join(outRoot, 'ours', name, 'index.mjs');
+  return {
+    ours: oursFile,
+    naive: naiveFile,
+    oursKib: loadedKib(ours, oursFile),
+    naiveKib: loadedKib(naive, naiveFile),
+  };
 }
 
 const probe = [
@@ -161,7 +183,7 @@ const stat = (values: number[]) => `${Math.min(...values).toFixed(0)} / ${median
 
 try {
   const names = functionNames() as string[];
-  const bundles = new Map<string, { ours: string; naive: string }>();
+  const bundles = new Map<string, Pair>();
   for (const name of names) bundles.set(name, await buildBoth(name));
   const samples = new Map<string, { ours: Sample[]; naive: Sample[] }>(
     names.map((name) => [name, { ours: [], naive: [] }]),
@@ -180,7 +202,7 @@ try {
     `cold start, ${runs} fresh processes per bundle, ours and naive alternating (Node ${process.version}, ${process.arch})\n\n`,
   );
   process.stdout.write(
-    '| function | bundle KiB ours / naive | import ms min / median, ours | naive | import CPU ms min / median, ours | naive | process CPU ms median, ours / naive | ratio (import CPU, medians) |\n',
+    '| function | KiB loaded, ours / naive | import ms min / median, ours | naive | import CPU ms min / median, ours | naive | process CPU ms median, ours / naive | ratio (import CPU, medians) |\n',
   );
   process.stdout.write('|---|---|---|---|---|---|---|---|\n');
   let over = 0;
@@ -188,12 +210,11 @@ try {
     const pair = bundles.get(name);
     const got = samples.get(name);
     if (pair === undefined || got === undefined) continue;
-    const kib = (file: string) => (statSync(file).size / 1024).toFixed(0);
     const cpu = (list: Sample[]) => list.map((s) => s.importCpuMs);
     const ratio = median(cpu(got.ours)) / median(cpu(got.naive));
     if (ratio > TARGET_RATIO) over += 1;
     process.stdout.write(
-      `| ${name} | ${kib(pair.ours)} / ${kib(pair.naive)} | ${stat(got.ours.map((s) => s.importMs))} | ${stat(got.naive.map((s) => s.importMs))} | ${stat(cpu(got.ours))} | ${stat(cpu(got.naive))} | ${median(got.ours.map((s) => s.processCpuMs)).toFixed(0)} / ${median(got.naive.map((s) => s.processCpuMs)).toFixed(0)} | ${ratio.toFixed(2)}${ratio > TARGET_RATIO ? ` (over ${TARGET_RATIO})` : ''} |\n`,
+      `| ${name} | ${pair.oursKib.toFixed(0)} / ${pair.naiveKib.toFixed(0)} | ${stat(got.ours.map((s) => s.importMs))} | ${stat(got.naive.map((s) => s.importMs))} | ${stat(cpu(got.ours))} | ${stat(cpu(got.naive))} | ${median(got.ours.map((s) => s.processCpuMs)).toFixed(0)} / ${median(got.naive.map((s) => s.processCpuMs)).toFixed(0)} | ${ratio.toFixed(2)}${ratio > TARGET_RATIO ? ` (over ${TARGET_RATIO})` : ''} |\n`,
     );
   }
   process.stdout.write(
