@@ -8,7 +8,7 @@
  * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,31 @@ export function functionNames() {
 }
 
 /**
+ * Built-ins that bundled code imports at the top but uses only on paths our handlers never take: middy's
+ * `node:stream/web` serves streamed responses alone, and loading it costs 3-10 ms of CPU per cold start here.
+ * They load on first use instead (see lazyModule).
+ */
+const LAZY_BUILTINS = new Set(['node:stream/web']);
+
+/**
+ * A CommonJS module whose exports stand for `name` and load it on first read. esbuild's interop lists the
+ * export names (ownKeys, from the Node that builds) and reads each where the bundle uses it.
+ */
+function lazyModule(name) {
+  const keys = Object.keys(createRequire(import.meta.url)(name));
+  return `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(name)}));
+const keys = ${JSON.stringify(keys)};
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => keys,
+  getOwnPropertyDescriptor: (_, key) =>
+    keys.includes(key) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined,
+});`;
+}
+
+/**
  * Node built-ins as require() calls, not ES module imports. Node builds a built-in's ESM namespace by reading
  * every export, which runs its lazy getters: `node:http`'s WebSocket, MessageEvent and CloseEvent load undici,
  * about 35 ms of CPU in every cold start (see BENCHMARKS.md, cold-start). require() returns the exports object
@@ -42,7 +67,9 @@ export const builtinsAsRequire = {
       return { path: name, namespace: 'builtin' };
     });
     build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      contents: LAZY_BUILTINS.has(args.path)
+        ? lazyModule(args.path)
+        : `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
   },
