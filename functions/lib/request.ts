@@ -36,34 +36,6 @@ export const MAX_RUN_TARGETS = 1000;
  */
 export const MAX_CONCURRENCY = { min: 1, max: 40, fallback: 5 } as const;
 
-const clusterField = z.string().check(
-  z.refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
-    message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
-  }),
-);
-const serviceField = z.string().check(
-  z.refine((value) => ECS_NAME.test(value) || SERVICE_ARN.test(value), {
-    message: 'must be a service name ([A-Za-z0-9_-], up to 255) or a service ARN',
-  }),
-);
-const containerField = z
-  .string()
-  .check(z.regex(ECS_NAME, 'must be a container name ([A-Za-z0-9_-], up to 255)'));
-const taskField = z.string().check(
-  z.refine((value) => TASK_ID.test(value) || TASK_ARN.test(value), {
-    message: 'must be a task id (32 hex digits) or a task ARN',
-  }),
-);
-const scriptField = z.string().check(
-  z.refine(isCatalogScript, {
-    message: `must name a script of the catalog (${catalogScriptNames().join(', ')}), never a command`,
-  }),
-);
-const alarmNameField = z.string().check(z.minLength(1), z.maxLength(255));
-const timestampField = z
-  .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO 8601 timestamp' }));
-const alarmArnField = z.string().check(z.regex(ALARM_ARN, 'must be a CloudWatch alarm ARN'));
 /** A string of at most `max` characters. */
 const text = (max: number) => z.string().check(z.maxLength(max));
 /** An integer within [min, max]. */
@@ -72,95 +44,135 @@ const integer = (min: number, max: number) => z.number().check(z.int(), z.gte(mi
 const list = <T extends z.ZodMiniType>(item: T, min: number, max: number) =>
   z.array(item).check(z.minLength(min), z.maxLength(max));
 
-const sourceObject = z.strictObject({
-  type: z.enum(['alarm', 'schedule', 'manual']),
-  alarmName: z.optional(alarmNameField),
-  alarmArn: z.optional(alarmArnField),
-  stateChangeTime: z.optional(timestampField),
-  /** The EventBridge rule or schedule that started a scheduled run. */
-  ruleArn: z.optional(text(1600)),
-});
-
-/** `source` may be shortened to its type: `"schedule"` means `{type: "schedule"}`. */
-const sourceField = z.pipe(
-  z.transform((value: unknown) => (typeof value === 'string' ? { type: value } : value)),
-  sourceObject,
-);
-
-const tagKeyField = z.string().check(z.minLength(1), z.maxLength(128));
-const serviceTagsField = z.record(tagKeyField, text(256)).check(
-  z.refine((value) => Object.keys(value).length >= 1, { message: 'must name at least one tag' }),
-  z.refine((value) => Object.keys(value).length <= MAX_SERVICE_TAGS, {
-    message: `at most ${MAX_SERVICE_TAGS} tags (a service must carry every one)`,
-  }),
-);
-
-const dimensionsField = z
-  .record(z.string().check(z.minLength(1), z.maxLength(255)), text(1024))
-  .check(z.refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' }));
-
-const alarmMetricField = z.strictObject({
-  id: z.optional(text(255)),
-  namespace: z.optional(text(255)),
-  metricName: z.optional(text(255)),
-  dimensions: dimensionsField,
-});
-
-const alarmTextField = text(2049);
-const alarmStateField = z.strictObject({
-  value: text(64),
-  reason: z.optional(alarmTextField),
-  /** The event's reasonData, parsed and bounded by start-run. */
-  reasonData: z.optional(
-    z.record(z.string(), z.unknown()).check(
-      z.refine((value) => JSON.stringify(value).length <= 4096, {
-        message: 'must be at most 4096 characters as JSON',
-      }),
-    ),
-  ),
-  timestamp: z.optional(timestampField),
-});
-
 /**
- * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
- * own words for the manifest (state and reason, previous state, description, threshold, comparison).
+ * The request's fields. Built on the first parseRequest, not at import: every field and check is a zod
+ * object, and a start-run invocation that ignores its event (an OK state, a foreign alarm) never needs them.
  */
-const alarmField = z.strictObject({
-  name: alarmNameField,
-  arn: z.optional(alarmArnField),
-  type: z._default(z.enum(['metric', 'composite']), 'metric'),
-  metrics: z._default(z.array(alarmMetricField).check(z.maxLength(20)), []),
-  alarmRule: z.optional(text(10240)),
-  triggeringAlarms: z.optional(z.array(text(1600)).check(z.maxLength(100))),
-  state: z.optional(alarmStateField),
-  previousState: z.optional(alarmStateField),
-  description: z.optional(alarmTextField),
-  threshold: z.optional(z.number()),
-  comparisonOperator: z.optional(text(64)),
-});
+function buildRequestShape() {
+  const clusterField = z.string().check(
+    z.refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
+      message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
+    }),
+  );
+  const serviceField = z.string().check(
+    z.refine((value) => ECS_NAME.test(value) || SERVICE_ARN.test(value), {
+      message: 'must be a service name ([A-Za-z0-9_-], up to 255) or a service ARN',
+    }),
+  );
+  const containerField = z
+    .string()
+    .check(z.regex(ECS_NAME, 'must be a container name ([A-Za-z0-9_-], up to 255)'));
+  const taskField = z.string().check(
+    z.refine((value) => TASK_ID.test(value) || TASK_ARN.test(value), {
+      message: 'must be a task id (32 hex digits) or a task ARN',
+    }),
+  );
+  const scriptField = z.string().check(
+    z.refine(isCatalogScript, {
+      message: `must name a script of the catalog (${catalogScriptNames().join(', ')}), never a command`,
+    }),
+  );
+  const alarmNameField = z.string().check(z.minLength(1), z.maxLength(255));
+  const timestampField = z
+    .string()
+    .check(
+      z.refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO 8601 timestamp' }),
+    );
+  const alarmArnField = z.string().check(z.regex(ALARM_ARN, 'must be a CloudWatch alarm ARN'));
 
-const requestShape = z.strictObject({
-  cluster: z.optional(clusterField),
-  /** Several clusters (within TargetClusterNames), only for the `allServices` and `serviceTags` sweeps. */
-  clusters: z.optional(list(clusterField, 1, MAX_SWEEP_CLUSTERS)),
-  service: z.optional(serviceField),
-  services: z.optional(list(serviceField, 1, MAX_SERVICES)),
-  /** Every service of the cluster(s). */
-  allServices: z.optional(z.literal(true, { message: 'must be true (leave it out otherwise)' })),
-  /** Every service of the cluster(s) that carries all of these tags. */
-  serviceTags: z.optional(serviceTagsField),
-  tasks: z.optional(list(taskField, 1, MAX_EXPLICIT_TASKS)),
-  container: z.optional(containerField),
-  script: z.optional(scriptField),
-  maxTasks: z.optional(integer(1, MAX_TASKS_LIMIT)),
-  maxConcurrency: z.optional(integer(MAX_CONCURRENCY.min, MAX_CONCURRENCY.max)),
-  reason: z.optional(text(1024)),
-  source: z._default(sourceField, { type: 'manual' as const }),
-  alarm: z.optional(alarmField),
-});
+  const sourceObject = z.strictObject({
+    type: z.enum(['alarm', 'schedule', 'manual']),
+    alarmName: z.optional(alarmNameField),
+    alarmArn: z.optional(alarmArnField),
+    stateChangeTime: z.optional(timestampField),
+    /** The EventBridge rule or schedule that started a scheduled run. */
+    ruleArn: z.optional(text(1600)),
+  });
+
+  /** `source` may be shortened to its type: `"schedule"` means `{type: "schedule"}`. */
+  const sourceField = z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? { type: value } : value)),
+    sourceObject,
+  );
+
+  const tagKeyField = z.string().check(z.minLength(1), z.maxLength(128));
+  const serviceTagsField = z.record(tagKeyField, text(256)).check(
+    z.refine((value) => Object.keys(value).length >= 1, { message: 'must name at least one tag' }),
+    z.refine((value) => Object.keys(value).length <= MAX_SERVICE_TAGS, {
+      message: `at most ${MAX_SERVICE_TAGS} tags (a service must carry every one)`,
+    }),
+  );
+
+  const dimensionsField = z
+    .record(z.string().check(z.minLength(1), z.maxLength(255)), text(1024))
+    .check(z.refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' }));
+
+  const alarmMetricField = z.strictObject({
+    id: z.optional(text(255)),
+    namespace: z.optional(text(255)),
+    metricName: z.optional(text(255)),
+    dimensions: dimensionsField,
+  });
+
+  const alarmTextField = text(2049);
+  const alarmStateField = z.strictObject({
+    value: text(64),
+    reason: z.optional(alarmTextField),
+    /** The event's reasonData, parsed and bounded by start-run. */
+    reasonData: z.optional(
+      z.record(z.string(), z.unknown()).check(
+        z.refine((value) => JSON.stringify(value).length <= 4096, {
+          message: 'must be at most 4096 characters as JSON',
+        }),
+      ),
+    ),
+    timestamp: z.optional(timestampField),
+  });
+
+  /**
+   * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
+   * own words for the manifest (state and reason, previous state, description, threshold, comparison).
+   */
+  const alarmField = z.strictObject({
+    name: alarmNameField,
+    arn: z.optional(alarmArnField),
+    type: z._default(z.enum(['metric', 'composite']), 'metric'),
+    metrics: z._default(z.array(alarmMetricField).check(z.maxLength(20)), []),
+    alarmRule: z.optional(text(10240)),
+    triggeringAlarms: z.optional(z.array(text(1600)).check(z.maxLength(100))),
+    state: z.optional(alarmStateField),
+    previousState: z.optional(alarmStateField),
+    description: z.optional(alarmTextField),
+    threshold: z.optional(z.number()),
+    comparisonOperator: z.optional(text(64)),
+  });
+
+  return z.strictObject({
+    cluster: z.optional(clusterField),
+    /** Several clusters (within TargetClusterNames), only for the `allServices` and `serviceTags` sweeps. */
+    clusters: z.optional(list(clusterField, 1, MAX_SWEEP_CLUSTERS)),
+    service: z.optional(serviceField),
+    services: z.optional(list(serviceField, 1, MAX_SERVICES)),
+    /** Every service of the cluster(s). */
+    allServices: z.optional(z.literal(true, { message: 'must be true (leave it out otherwise)' })),
+    /** Every service of the cluster(s) that carries all of these tags. */
+    serviceTags: z.optional(serviceTagsField),
+    tasks: z.optional(list(taskField, 1, MAX_EXPLICIT_TASKS)),
+    container: z.optional(containerField),
+    script: z.optional(scriptField),
+    maxTasks: z.optional(integer(1, MAX_TASKS_LIMIT)),
+    maxConcurrency: z.optional(integer(MAX_CONCURRENCY.min, MAX_CONCURRENCY.max)),
+    reason: z.optional(text(1024)),
+    source: z._default(sourceField, { type: 'manual' as const }),
+    alarm: z.optional(alarmField),
+  });
+}
 
 /** The combinations of fields one request may not make (each check names the field and the fix). */
-function checkCombinations(request: z.infer<typeof requestShape>, ctx: z.core.$RefinementCtx): void {
+function checkCombinations(
+  request: z.infer<ReturnType<typeof buildRequestShape>>,
+  ctx: z.core.$RefinementCtx,
+): void {
   const kinds = (['service', 'services', 'tasks', 'allServices', 'serviceTags'] as const).filter(
     (kind) => request[kind] !== undefined,
   );
@@ -271,10 +283,15 @@ function checkCombinations(request: z.infer<typeof requestShape>, ctx: z.core.$R
   }
 }
 
-const requestSchema = requestShape.check(z.superRefine(checkCombinations));
+/** The request schema: its fields and the combinations they may not make. */
+function buildRequestSchema() {
+  return buildRequestShape().check(z.superRefine(checkCombinations));
+}
+
+let requestSchema: ReturnType<typeof buildRequestSchema> | undefined;
 
 /** A validated request. */
-export type DiagnosticsRequest = z.infer<typeof requestSchema>;
+export type DiagnosticsRequest = z.infer<ReturnType<typeof buildRequestSchema>>;
 /** The alarm data of a request. */
 export type RequestAlarm = NonNullable<DiagnosticsRequest['alarm']>;
 /** One metric of an alarm, with its dimensions. */
@@ -296,6 +313,7 @@ export function parseRequest(input: unknown): DiagnosticsRequest {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidRequestError('request', 'must be a JSON object (a DiagnosticsRequest)');
   }
+  requestSchema ??= buildRequestSchema();
   const result = requestSchema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
