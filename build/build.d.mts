@@ -1,6 +1,10 @@
 /** Types for build/build.mjs (plain JavaScript so the system Node can run it). */
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
+
 export function functionNames(): string[];
-export function bundleOptions(name: string, outdir: string): Record<string, unknown>;
+export function bundleOptions(name: string, outdir: string): BuildOptions & { metafile: true };
+export const builtinsAsRequire: Plugin;
+export function loadedBytes(outputs: Metafile['outputs'], file: string, seen?: Set<string>): number;
 export function buildFunctions(
   names?: string[],
   outRoot?: string,

@@ -7,7 +7,8 @@
  * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/ecs-diag.mjs, one file that runs on
  * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,55 @@ export function functionNames() {
     )
     .sort();
 }
+
+/**
+ * Built-ins that bundled code imports at the top but uses only on paths our handlers never take: middy's
+ * `node:stream/web` serves streamed responses alone, and loading it costs 3-10 ms of CPU per cold start here.
+ * They load on first use instead (see lazyModule).
+ */
+const LAZY_BUILTINS = new Set(['node:stream/web']);
+
+/**
+ * A CommonJS module whose exports stand for `name` and load it on first read. esbuild's interop lists the
+ * export names (ownKeys, from the Node that builds) and reads each where the bundle uses it.
+ */
+function lazyModule(name) {
+  const keys = Object.keys(createRequire(import.meta.url)(name));
+  return `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(name)}));
+const keys = ${JSON.stringify(keys)};
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => keys,
+  getOwnPropertyDescriptor: (_, key) =>
+    keys.includes(key) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined,
+});`;
+}
+
+/**
+ * Node built-ins as require() calls, not ES module imports. Node builds a built-in's ESM namespace by reading
+ * every export, which runs its lazy getters: `node:http`'s WebSocket, MessageEvent and CloseEvent load undici,
+ * about 35 ms of CPU in every cold start (see BENCHMARKS.md, cold-start). require() returns the exports object
+ * and reads nothing; esbuild's interop reads each import where it is used.
+ */
+export const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(build) {
+    build.onResolve({ filter: /^(?:node:)?[a-z][a-z0-9_/]*$/ }, (args) => {
+      if (!isBuiltin(args.path)) return undefined;
+      const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      if (args.namespace === 'builtin' || args.kind === 'require-call') return { path: name, external: true };
+      return { path: name, namespace: 'builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: LAZY_BUILTINS.has(args.path)
+        ? lazyModule(args.path)
+        : `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** The esbuild options for one function (the single source of truth for bundles). */
 export function bundleOptions(name, outdir) {
@@ -44,10 +94,15 @@ export function bundleOptions(name, outdir) {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    // Code that only a dynamic import() reaches (the SDK's SSO, STS, INI and process credential providers,
+    // event streams, bowser) goes into chunks that load only if it runs: Lambda's credentials come from the
+    // environment, so a cold start never parses them. The CLI ('cli') stays one file.
+    ...(name === 'cli' ? {} : { splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
     // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
+    plugins: [builtinsAsRequire],
   };
 }
 
@@ -67,14 +122,29 @@ export async function buildCli(outdir = join(root, 'dist', 'cli')) {
   return { file: bundle?.[0] ?? '', bytes: bundle?.[1].bytes ?? 0 };
 }
 
-/** Builds the named functions (all by default) and returns each bundle's size in bytes. */
+/** Bytes of an output and of every chunk it imports statically: what a cold start loads and parses. */
+export function loadedBytes(outputs, file, seen = new Set()) {
+  if (seen.has(file) || outputs[file] === undefined) return 0;
+  seen.add(file);
+  return outputs[file].imports
+    .filter((imported) => imported.kind === 'import-statement' && !imported.external)
+    .reduce((sum, imported) => sum + loadedBytes(outputs, imported.path, seen), outputs[file].bytes);
+}
+
+/**
+ * Builds the named functions (all by default) and returns each bundle's entry file and the bytes a cold
+ * start loads (the entry and the chunks it imports statically). dist/<name> is emptied first so that no
+ * stale chunk stays behind; an explicit `--outdir` (SAM's fresh ARTIFACTS_DIR) is written as it is.
+ */
 export async function buildFunctions(names = functionNames(), outRoot = join(root, 'dist'), single = false) {
   const sizes = {};
   for (const name of names) {
     const outdir = single ? outRoot : join(outRoot, name);
+    if (!single) rmSync(outdir, { recursive: true, force: true });
     const result = await build(bundleOptions(name, outdir));
-    const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('index.mjs'));
-    sizes[name] = { file: bundle?.[0] ?? '', bytes: bundle?.[1].bytes ?? 0 };
+    const outputs = result.metafile.outputs;
+    const entry = Object.keys(outputs).find((file) => file.endsWith('index.mjs')) ?? '';
+    sizes[name] = { file: entry, bytes: loadedBytes(outputs, entry) };
   }
   return sizes;
 }
@@ -93,9 +163,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (values.only === undefined || values.only === 'cli') {
     sizes['ecs-diag (CLI)'] = await buildCli(values.outdir ?? join(root, 'dist', 'cli'));
   }
-  process.stdout.write('function            bundle (minified ESM)   file\n');
+  process.stdout.write('function            loaded at start   file\n');
   for (const [name, { file, bytes }] of Object.entries(sizes)) {
     const kib = `${(bytes / 1024).toFixed(1)} KiB`;
-    process.stdout.write(`${name.padEnd(20)}${kib.padStart(12)}            ${relative(root, file)}\n`);
+    process.stdout.write(`${name.padEnd(20)}${kib.padStart(12)}      ${relative(root, file)}\n`);
   }
 }

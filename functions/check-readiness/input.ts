@@ -1,6 +1,6 @@
 import type { RunContext, Target } from '#lib/contracts.ts';
 import { InvalidRequestError } from '#lib/errors.ts';
-import { parseRunDiagnosticInput } from '../run-diagnostic/input.ts';
+import { parseMapItem } from '#lib/map-item.ts';
 
 /** The CheckReadiness state input: the Map item and the error RunDiagnostic's Catch recorded. */
 export interface CheckReadinessInput {
@@ -11,7 +11,7 @@ export interface CheckReadinessInput {
 
 /** Validates {target, run, error}; errors name the field and the fix. */
 export function parseCheckReadinessInput(event: unknown): CheckReadinessInput {
-  const { target, run } = parseRunDiagnosticInput(event);
+  const { target, run } = parseMapItem(event);
   const caught = (event as { error?: { Error?: unknown; Cause?: unknown } }).error;
   if (typeof caught !== 'object' || caught === null || typeof caught.Error !== 'string') {
     throw new InvalidRequestError('error', 'must be the caught error {Error, Cause} ("error.$": "$.error")');

@@ -2,9 +2,9 @@
  * The DiagnosticsRequest: the execution input of the state machine, whether start-run built it from an
  * alarm or schedule, or a person started the execution by hand. Every field is data, never a command.
  */
-import { z } from 'zod';
 import { catalogScriptNames, isCatalogScript } from './catalog.ts';
 import { InvalidRequestError } from './errors.ts';
+import * as z from './schema.ts';
 
 /** ECS cluster, service and container names: letters, digits, hyphens and underscores, up to 255. */
 const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -36,252 +36,274 @@ export const MAX_RUN_TARGETS = 1000;
  */
 export const MAX_CONCURRENCY = { min: 1, max: 40, fallback: 5 } as const;
 
-const clusterField = z.string().refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
-  message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
-});
-const serviceField = z.string().refine((value) => ECS_NAME.test(value) || SERVICE_ARN.test(value), {
-  message: 'must be a service name ([A-Za-z0-9_-], up to 255) or a service ARN',
-});
-const containerField = z.string().regex(ECS_NAME, 'must be a container name ([A-Za-z0-9_-], up to 255)');
-const taskField = z.string().refine((value) => TASK_ID.test(value) || TASK_ARN.test(value), {
-  message: 'must be a task id (32 hex digits) or a task ARN',
-});
-const scriptField = z.string().refine(isCatalogScript, {
-  message: `must name a script of the catalog (${catalogScriptNames().join(', ')}), never a command`,
-});
-const alarmNameField = z.string().min(1).max(255);
-const timestampField = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-  message: 'must be an ISO 8601 timestamp',
-});
-
-const sourceObject = z
-  .object({
-    type: z.enum(['alarm', 'schedule', 'manual']),
-    alarmName: alarmNameField.optional(),
-    alarmArn: z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN').optional(),
-    stateChangeTime: timestampField.optional(),
-    /** The EventBridge rule or schedule that started a scheduled run. */
-    ruleArn: z.string().max(1600).optional(),
-  })
-  .strict();
-
-/** `source` may be shortened to its type: `"schedule"` means `{type: "schedule"}`. */
-const sourceField = z.preprocess(
-  (value) => (typeof value === 'string' ? { type: value } : value),
-  sourceObject,
-);
-
-const tagKeyField = z.string().min(1).max(128);
-const serviceTagsField = z
-  .record(tagKeyField, z.string().max(256))
-  .refine((value) => Object.keys(value).length >= 1, { message: 'must name at least one tag' })
-  .refine((value) => Object.keys(value).length <= MAX_SERVICE_TAGS, {
-    message: `at most ${MAX_SERVICE_TAGS} tags (a service must carry every one)`,
-  });
-
-const dimensionsField = z
-  .record(z.string().min(1).max(255), z.string().max(1024))
-  .refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' });
-
-const alarmMetricField = z
-  .object({
-    id: z.string().max(255).optional(),
-    namespace: z.string().max(255).optional(),
-    metricName: z.string().max(255).optional(),
-    dimensions: dimensionsField,
-  })
-  .strict();
-
-const alarmTextField = z.string().max(2049);
-const alarmStateField = z
-  .object({
-    value: z.string().max(64),
-    reason: alarmTextField.optional(),
-    /** The event's reasonData, parsed and bounded by start-run. */
-    reasonData: z
-      .record(z.string(), z.unknown())
-      .refine((value) => JSON.stringify(value).length <= 4096, {
-        message: 'must be at most 4096 characters as JSON',
-      })
-      .optional(),
-    timestamp: timestampField.optional(),
-  })
-  .strict();
-
-const tagValueField = z.string().max(256);
-/**
- * The alarm's ecs-diagnostics:* tags, keyed without the prefix, as its event carried them (tag propagation
- * on, alarmTagsStatus SUCCESS): present, resolve-targets does not ask ListTagsForResource.
- */
-const alarmTagsField = z
-  .object({
-    cluster: tagValueField.optional(),
-    service: tagValueField.optional(),
-    container: tagValueField.optional(),
-    script: tagValueField.optional(),
-  })
-  .strict();
+/** A string of at most `max` characters. */
+const text = (max: number) => z.string().check(z.maxLength(max));
+/** An integer within [min, max]. */
+const integer = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+/** An array of `item`s, `min` to `max` long. */
+const list = <T extends z.ZodMiniType>(item: T, min: number, max: number) =>
+  z.array(item).check(z.minLength(min), z.maxLength(max));
 
 /**
- * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
- * own words for the manifest (state and reason, previous state, description, threshold, comparison).
+ * The request's fields. Built on the first parseRequest, not at import: every field and check is a zod
+ * object, and a start-run invocation that ignores its event (an OK state, a foreign alarm) never needs them.
  */
-const alarmField = z
-  .object({
-    name: alarmNameField,
-    arn: z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN').optional(),
-    type: z.enum(['metric', 'composite']).default('metric'),
-    metrics: z.array(alarmMetricField).max(20).default([]),
-    alarmRule: z.string().max(10240).optional(),
-    triggeringAlarms: z.array(z.string().max(1600)).max(100).optional(),
-    state: alarmStateField.optional(),
-    previousState: alarmStateField.optional(),
-    description: alarmTextField.optional(),
-    threshold: z.number().optional(),
-    comparisonOperator: z.string().max(64).optional(),
-    tags: alarmTagsField.optional(),
-  })
-  .strict();
-
-const requestSchema = z
-  .object({
-    cluster: clusterField.optional(),
-    /** Several clusters (within TargetClusterNames), only for the `allServices` and `serviceTags` sweeps. */
-    clusters: z.array(clusterField).min(1).max(MAX_SWEEP_CLUSTERS).optional(),
-    service: serviceField.optional(),
-    services: z.array(serviceField).min(1).max(MAX_SERVICES).optional(),
-    /** Every service of the cluster(s). */
-    allServices: z.literal(true, { message: 'must be true (leave it out otherwise)' }).optional(),
-    /** Every service of the cluster(s) that carries all of these tags. */
-    serviceTags: serviceTagsField.optional(),
-    tasks: z.array(taskField).min(1).max(MAX_EXPLICIT_TASKS).optional(),
-    container: containerField.optional(),
-    script: scriptField.optional(),
-    maxTasks: z.number().int().min(1).max(MAX_TASKS_LIMIT).optional(),
-    maxConcurrency: z.number().int().min(MAX_CONCURRENCY.min).max(MAX_CONCURRENCY.max).optional(),
-    reason: z.string().max(1024).optional(),
-    source: sourceField.default({ type: 'manual' }),
-    alarm: alarmField.optional(),
-  })
-  .strict()
-  .superRefine((request, ctx) => {
-    const kinds = (['service', 'services', 'tasks', 'allServices', 'serviceTags'] as const).filter(
-      (kind) => request[kind] !== undefined,
+function buildRequestShape() {
+  const clusterField = z.string().check(
+    z.refine((value) => ECS_NAME.test(value) || CLUSTER_ARN.test(value), {
+      message: 'must be a cluster name ([A-Za-z0-9_-], up to 255) or a cluster ARN',
+    }),
+  );
+  const serviceField = z.string().check(
+    z.refine((value) => ECS_NAME.test(value) || SERVICE_ARN.test(value), {
+      message: 'must be a service name ([A-Za-z0-9_-], up to 255) or a service ARN',
+    }),
+  );
+  const containerField = z
+    .string()
+    .check(z.regex(ECS_NAME, 'must be a container name ([A-Za-z0-9_-], up to 255)'));
+  const taskField = z.string().check(
+    z.refine((value) => TASK_ID.test(value) || TASK_ARN.test(value), {
+      message: 'must be a task id (32 hex digits) or a task ARN',
+    }),
+  );
+  const scriptField = z.string().check(
+    z.refine(isCatalogScript, {
+      message: `must name a script of the catalog (${catalogScriptNames().join(', ')}), never a command`,
+    }),
+  );
+  const alarmNameField = z.string().check(z.minLength(1), z.maxLength(255));
+  const timestampField = z
+    .string()
+    .check(
+      z.refine((value) => !Number.isNaN(Date.parse(value)), { message: 'must be an ISO 8601 timestamp' }),
     );
-    if (kinds.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [kinds[1] as string],
-        message: `give one of service, services, tasks, allServices or serviceTags, not ${kinds.join(' and ')}`,
-      });
-    }
-    if (request.clusters !== undefined) {
-      if (request.cluster !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clusters'],
-          message: 'give either cluster or clusters, not both',
-        });
-      }
-      if (request.allServices === undefined && request.serviceTags === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clusters'],
-          message: 'is only for sweeps: add allServices: true or serviceTags, or give one cluster',
-        });
-      }
-    }
-    if (
-      (request.allServices !== undefined || request.serviceTags !== undefined) &&
-      request.cluster === undefined &&
-      request.clusters === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['cluster'],
-        message: 'is required for a sweep: give cluster, or clusters (names within TargetClusterNames)',
-      });
-    }
-    if (request.alarm !== undefined && kinds.some((kind) => kind !== 'service' && kind !== 'tasks')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [kinds[0] as string],
-        message:
-          'an alarm request resolves its own services; services, allServices and serviceTags are for schedules and manual runs',
-      });
-    }
-    request.services?.forEach((service, index) => {
-      const serviceCluster = /:service\/([^/]+)\/[^/]+$/.exec(service)?.[1];
-      const clusterName = request.cluster?.split('/').pop();
-      if (serviceCluster === undefined && clusterName === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['services', index],
-          message: 'is a bare service name: give cluster, or the service ARN (which names its cluster)',
-        });
-      } else if (
-        serviceCluster !== undefined &&
-        clusterName !== undefined &&
-        serviceCluster !== clusterName
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['services', index],
-          message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; leave cluster out and give service ARNs to span clusters`,
-        });
-      }
+  const alarmArnField = z.string().check(z.regex(ALARM_ARN, 'must be a CloudWatch alarm ARN'));
+
+  const sourceObject = z.strictObject({
+    type: z.enum(['alarm', 'schedule', 'manual']),
+    alarmName: z.optional(alarmNameField),
+    alarmArn: z.optional(alarmArnField),
+    stateChangeTime: z.optional(timestampField),
+    /** The EventBridge rule or schedule that started a scheduled run. */
+    ruleArn: z.optional(text(1600)),
+  });
+
+  /** `source` may be shortened to its type: `"schedule"` means `{type: "schedule"}`. */
+  const sourceField = z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? { type: value } : value)),
+    sourceObject,
+  );
+
+  const tagKeyField = z.string().check(z.minLength(1), z.maxLength(128));
+  const serviceTagsField = z.record(tagKeyField, text(256)).check(
+    z.refine((value) => Object.keys(value).length >= 1, { message: 'must name at least one tag' }),
+    z.refine((value) => Object.keys(value).length <= MAX_SERVICE_TAGS, {
+      message: `at most ${MAX_SERVICE_TAGS} tags (a service must carry every one)`,
+    }),
+  );
+
+  const dimensionsField = z
+    .record(z.string().check(z.minLength(1), z.maxLength(255)), text(1024))
+    .check(z.refine((value) => Object.keys(value).length <= 30, { message: 'at most 30 dimensions' }));
+
+  const alarmMetricField = z.strictObject({
+    id: z.optional(text(255)),
+    namespace: z.optional(text(255)),
+    metricName: z.optional(text(255)),
+    dimensions: dimensionsField,
+  });
+
+  const alarmTextField = text(2049);
+  const alarmStateField = z.strictObject({
+    value: text(64),
+    reason: z.optional(alarmTextField),
+    /** The event's reasonData, parsed and bounded by start-run. */
+    reasonData: z.optional(
+      z.record(z.string(), z.unknown()).check(
+        z.refine((value) => JSON.stringify(value).length <= 4096, {
+          message: 'must be at most 4096 characters as JSON',
+        }),
+      ),
+    ),
+    timestamp: z.optional(timestampField),
+  });
+
+  /**
+   * The alarm's ecs-diagnostics:* tags, keyed without the prefix, as its event carried them (tag propagation
+   * on, alarmTagsStatus SUCCESS): present, resolve-targets does not ask ListTagsForResource.
+   */
+  const alarmTagsField = z.strictObject({
+    cluster: z.optional(text(256)),
+    service: z.optional(text(256)),
+    container: z.optional(text(256)),
+    script: z.optional(text(256)),
+  });
+
+  /**
+   * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
+   * own words for the manifest (state and reason, previous state, description, threshold, comparison).
+   */
+  const alarmField = z.strictObject({
+    name: alarmNameField,
+    arn: z.optional(alarmArnField),
+    type: z._default(z.enum(['metric', 'composite']), 'metric'),
+    metrics: z._default(z.array(alarmMetricField).check(z.maxLength(20)), []),
+    alarmRule: z.optional(text(10240)),
+    triggeringAlarms: z.optional(z.array(text(1600)).check(z.maxLength(100))),
+    state: z.optional(alarmStateField),
+    previousState: z.optional(alarmStateField),
+    description: z.optional(alarmTextField),
+    threshold: z.optional(z.number()),
+    comparisonOperator: z.optional(text(64)),
+    tags: z.optional(alarmTagsField),
+  });
+
+  return z.strictObject({
+    cluster: z.optional(clusterField),
+    /** Several clusters (within TargetClusterNames), only for the `allServices` and `serviceTags` sweeps. */
+    clusters: z.optional(list(clusterField, 1, MAX_SWEEP_CLUSTERS)),
+    service: z.optional(serviceField),
+    services: z.optional(list(serviceField, 1, MAX_SERVICES)),
+    /** Every service of the cluster(s). */
+    allServices: z.optional(z.literal(true, { message: 'must be true (leave it out otherwise)' })),
+    /** Every service of the cluster(s) that carries all of these tags. */
+    serviceTags: z.optional(serviceTagsField),
+    tasks: z.optional(list(taskField, 1, MAX_EXPLICIT_TASKS)),
+    container: z.optional(containerField),
+    script: z.optional(scriptField),
+    maxTasks: z.optional(integer(1, MAX_TASKS_LIMIT)),
+    maxConcurrency: z.optional(integer(MAX_CONCURRENCY.min, MAX_CONCURRENCY.max)),
+    reason: z.optional(text(1024)),
+    source: z._default(sourceField, { type: 'manual' as const }),
+    alarm: z.optional(alarmField),
+  });
+}
+
+/** The combinations of fields one request may not make (each check names the field and the fix). */
+function checkCombinations(
+  request: z.infer<ReturnType<typeof buildRequestShape>>,
+  ctx: z.core.$RefinementCtx,
+): void {
+  const kinds = (['service', 'services', 'tasks', 'allServices', 'serviceTags'] as const).filter(
+    (kind) => request[kind] !== undefined,
+  );
+  if (kinds.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [kinds[1] as string],
+      message: `give one of service, services, tasks, allServices or serviceTags, not ${kinds.join(' and ')}`,
     });
-    if (request.tasks !== undefined && request.cluster === undefined) {
+  }
+  if (request.clusters !== undefined) {
+    if (request.cluster !== undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['cluster'],
-        message: 'is required with tasks: give the cluster (name or ARN) the tasks run in',
+        path: ['clusters'],
+        message: 'give either cluster or clusters, not both',
       });
     }
+    if (request.allServices === undefined && request.serviceTags === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: 'is only for sweeps: add allServices: true or serviceTags, or give one cluster',
+      });
+    }
+  }
+  if (
+    (request.allServices !== undefined || request.serviceTags !== undefined) &&
+    request.cluster === undefined &&
+    request.clusters === undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cluster'],
+      message: 'is required for a sweep: give cluster, or clusters (names within TargetClusterNames)',
+    });
+  }
+  if (request.alarm !== undefined && kinds.some((kind) => kind !== 'service' && kind !== 'tasks')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [kinds[0] as string],
+      message:
+        'an alarm request resolves its own services; services, allServices and serviceTags are for schedules and manual runs',
+    });
+  }
+  request.services?.forEach((service, index) => {
+    const serviceCluster = /:service\/([^/]+)\/[^/]+$/.exec(service)?.[1];
     const clusterName = request.cluster?.split('/').pop();
-    const serviceCluster =
-      request.service === undefined ? undefined : /:service\/([^/]+)\/[^/]+$/.exec(request.service)?.[1];
-    if (serviceCluster !== undefined && clusterName !== undefined && serviceCluster !== clusterName) {
+    if (serviceCluster === undefined && clusterName === undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['service'],
-        message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; give the service's own cluster, or the bare service name`,
+        path: ['services', index],
+        message: 'is a bare service name: give cluster, or the service ARN (which names its cluster)',
       });
-    }
-    request.tasks?.forEach((task, index) => {
-      const taskCluster = /:task\/([^/]+)\/[^/]+$/.exec(task)?.[1];
-      if (taskCluster !== undefined && taskCluster !== clusterName) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tasks', index],
-          message: `is a task of cluster ${taskCluster}, not of the request's cluster ${clusterName ?? '(none)'}; give tasks of one cluster, or their bare task ids`,
-        });
-      }
-    });
-    if (
-      request.cluster === undefined &&
-      request.clusters === undefined &&
-      request.services === undefined &&
-      request.alarm === undefined
-    ) {
+    } else if (serviceCluster !== undefined && clusterName !== undefined && serviceCluster !== clusterName) {
       ctx.addIssue({
         code: 'custom',
-        path: ['cluster'],
-        message: 'is required (a cluster name or ARN) unless alarm data names the cluster',
-      });
-    }
-    if (request.cluster !== undefined && kinds.length === 0 && request.alarm === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['service'],
-        message:
-          'say which tasks to diagnose: give service, services, tasks, allServices: true or serviceTags',
+        path: ['services', index],
+        message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; leave cluster out and give service ARNs to span clusters`,
       });
     }
   });
+  if (request.tasks !== undefined && request.cluster === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cluster'],
+      message: 'is required with tasks: give the cluster (name or ARN) the tasks run in',
+    });
+  }
+  const clusterName = request.cluster?.split('/').pop();
+  const serviceCluster =
+    request.service === undefined ? undefined : /:service\/([^/]+)\/[^/]+$/.exec(request.service)?.[1];
+  if (serviceCluster !== undefined && clusterName !== undefined && serviceCluster !== clusterName) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['service'],
+      message: `is a service of cluster ${serviceCluster}, not of the request's cluster ${clusterName}; give the service's own cluster, or the bare service name`,
+    });
+  }
+  request.tasks?.forEach((task, index) => {
+    const taskCluster = /:task\/([^/]+)\/[^/]+$/.exec(task)?.[1];
+    if (taskCluster !== undefined && taskCluster !== clusterName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', index],
+        message: `is a task of cluster ${taskCluster}, not of the request's cluster ${clusterName ?? '(none)'}; give tasks of one cluster, or their bare task ids`,
+      });
+    }
+  });
+  if (
+    request.cluster === undefined &&
+    request.clusters === undefined &&
+    request.services === undefined &&
+    request.alarm === undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cluster'],
+      message: 'is required (a cluster name or ARN) unless alarm data names the cluster',
+    });
+  }
+  if (request.cluster !== undefined && kinds.length === 0 && request.alarm === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['service'],
+      message: 'say which tasks to diagnose: give service, services, tasks, allServices: true or serviceTags',
+    });
+  }
+}
+
+/** The request schema: its fields and the combinations they may not make. */
+function buildRequestSchema() {
+  return buildRequestShape().check(z.superRefine(checkCombinations));
+}
+
+let requestSchema: ReturnType<typeof buildRequestSchema> | undefined;
 
 /** A validated request. */
-export type DiagnosticsRequest = z.infer<typeof requestSchema>;
+export type DiagnosticsRequest = z.infer<ReturnType<typeof buildRequestSchema>>;
 /** The alarm data of a request. */
 export type RequestAlarm = NonNullable<DiagnosticsRequest['alarm']>;
 /** One metric of an alarm, with its dimensions. */
@@ -303,6 +325,7 @@ export function parseRequest(input: unknown): DiagnosticsRequest {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidRequestError('request', 'must be a JSON object (a DiagnosticsRequest)');
   }
+  requestSchema ??= buildRequestSchema();
   const result = requestSchema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -9,7 +9,7 @@ import type { TargetResult } from '#lib/contracts.ts';
 import { describeError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
-import { parseRunDiagnosticInput } from './input.ts';
+import { parseMapItem } from '#lib/map-item.ts';
 import { runDiagnostic } from './run.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
@@ -36,7 +36,7 @@ function logKeys(event: unknown) {
 
 /** Runs one catalog script in one container and streams its output to S3 (RunDiagnosticInput → TargetResult). */
 export const handler = createHandler(async (event: unknown, context: Context): Promise<TargetResult> => {
-  const input = parseRunDiagnosticInput(event);
+  const input = parseMapItem(event);
   const startedAt = new Date();
   const deadline = startedAt.getTime() + context.getRemainingTimeInMillis() - deadlineMarginMs;
   let result: TargetResult;

@@ -5,46 +5,49 @@
  * Patterns are globs (`*` any run of characters, `?` one character) matched against the whole name:
  * no regular expressions, so a pattern cannot be slow. The first matching route wins.
  */
-import { z } from 'zod';
 import { isCatalogScript } from '../catalog.ts';
 import { ConfigurationError } from '../errors.ts';
+import * as z from '../schema.ts';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
+const nameField = z.string().check(z.regex(NAME));
+const patternField = z.string().check(z.minLength(1), z.maxLength(255));
+const scriptField = z
+  .string()
+  .check(z.refine(isCatalogScript, { message: 'is not a script of the catalog' }));
+
 const routeSchema = z
-  .object({
-    alarmName: z.string().min(1).max(255),
-    cluster: z.string().regex(NAME).optional(),
-    service: z.string().regex(NAME).optional(),
-    container: z.string().regex(NAME).optional(),
-    script: z.string().refine(isCatalogScript, { message: 'is not a script of the catalog' }).optional(),
-    maxTasks: z.number().int().min(1).max(50).optional(),
-    comment: z.string().optional(),
+  .strictObject({
+    alarmName: patternField,
+    cluster: z.optional(nameField),
+    service: z.optional(nameField),
+    container: z.optional(nameField),
+    script: z.optional(scriptField),
+    maxTasks: z.optional(z.number().check(z.int(), z.gte(1), z.lte(50))),
+    comment: z.optional(z.string()),
   })
-  .strict()
-  .refine((route) => route.service === undefined || route.cluster !== undefined, {
-    message: 'a route with a service needs its cluster',
-    path: ['service'],
-  });
+  .check(
+    z.refine((route) => route.service === undefined || route.cluster !== undefined, {
+      message: 'a route with a service needs its cluster',
+      path: ['service'],
+    }),
+  );
 
-const metricRouteSchema = z
-  .object({
-    metricName: z.string().min(1).max(255),
-    namespace: z.string().min(1).max(255).optional(),
-    script: z.string().refine(isCatalogScript, { message: 'is not a script of the catalog' }),
-    comment: z.string().optional(),
-  })
-  .strict();
+const metricRouteSchema = z.strictObject({
+  metricName: patternField,
+  namespace: z.optional(patternField),
+  script: scriptField,
+  comment: z.optional(z.string()),
+});
 
-const tableSchema = z
-  .object({
-    $schema: z.string().optional(),
-    comment: z.string().optional(),
-    version: z.literal(1),
-    routes: z.array(routeSchema).max(1000),
-    metricRoutes: z.array(metricRouteSchema).max(1000).optional(),
-  })
-  .strict();
+const tableSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  comment: z.optional(z.string()),
+  version: z.literal(1),
+  routes: z.array(routeSchema).check(z.maxLength(1000)),
+  metricRoutes: z.optional(z.array(metricRouteSchema).check(z.maxLength(1000))),
+});
 
 /** One route of the routing file. */
 export type Route = z.infer<typeof routeSchema>;

@@ -1,6 +1,10 @@
-import { isCatalogScript } from '#lib/catalog.ts';
-import type { RunDiagnosticInput } from '#lib/contracts.ts';
-import { InvalidRequestError } from '#lib/errors.ts';
+/**
+ * The Map item every per-target state receives, {target, run, retryCount}: RunDiagnostic runs it, CheckReadiness
+ * gets it back with the error RunDiagnostic's Catch recorded.
+ */
+import { isCatalogScript } from './catalog.ts';
+import type { RunDiagnosticInput } from './contracts.ts';
+import { InvalidRequestError } from './errors.ts';
 
 const PREFIX = /^runs\/\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9][A-Za-z0-9._=-]{0,127}\/$/;
 const MAX_FIELD = 2048;
@@ -23,7 +27,7 @@ function record(value: unknown, field: string): Record<string, unknown> {
 }
 
 /** Validates the Map item {target, run, retryCount}; errors name the field and the fix. */
-export function parseRunDiagnosticInput(event: unknown): RunDiagnosticInput {
+export function parseMapItem(event: unknown): RunDiagnosticInput {
   const input = record(event, 'input');
   const target = record(input.target, 'target');
   const run = record(input.run, 'run');
