@@ -7,7 +7,7 @@
  * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/ecs-diag.mjs, one file that runs on
  * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,20 +51,31 @@ export function bundleOptions(name, outdir) {
   };
 }
 
-/** The esbuild options for the CLI: the function options, for Node 20 (the entry's shebang is kept). */
+/**
+ * The esbuild options for the CLI: the function options, for Node 20 (the entry's shebang is kept), split
+ * into chunks: each command's action is a dynamic import (bin/commands/*.ts), so a command loads only its own
+ * modules and SDK clients, and the SDK's credential providers load only when a call needs credentials.
+ */
 export function cliOptions(outdir) {
   return {
     ...bundleOptions('cli', outdir),
     entryPoints: { 'ecs-diag': join(root, 'bin', 'ecs-diag.ts') },
     target: 'node20',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
   };
 }
 
-/** Builds the CLI into `outdir` (default dist/cli) and returns its size. */
+/**
+ * Builds the CLI into `outdir` (default dist/cli; its old chunks are removed) and returns the entry file and
+ * the size of the entry and all its chunks.
+ */
 export async function buildCli(outdir = join(root, 'dist', 'cli')) {
+  rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
   const result = await build(cliOptions(outdir));
-  const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('ecs-diag.mjs'));
-  return { file: bundle?.[0] ?? '', bytes: bundle?.[1].bytes ?? 0 };
+  const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+  const entry = outputs.find(([file]) => file.endsWith('ecs-diag.mjs'));
+  return { file: entry?.[0] ?? '', bytes: outputs.reduce((sum, [, output]) => sum + output.bytes, 0) };
 }
 
 /** Builds the named functions (all by default) and returns each bundle's size in bytes. */
