@@ -4,8 +4,8 @@
  * nodejs24.x runtime. `npm run build` builds every function into dist/<name>/index.mjs; SAM's
  * makefile builds call `node build/build.mjs --only <name> --outdir $(ARTIFACTS_DIR)`.
  * Plain JavaScript so that it also runs on the system Node (20) that `sam build` may use. The same
- * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/ecs-diag.mjs, one file that runs on
- * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
+ * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/: the entry ecs-diag.mjs and its
+ * chunks/, which run on Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
