@@ -1,6 +1,8 @@
 /**
  * The ecs-diag command line: one commander program; each command module registers itself and returns its
- * exit code (bin/cli/exit-codes.ts). `main` is what bin/ecs-diag.ts runs and what tests call.
+ * exit code (bin/cli/exit-codes.ts). `main` is what bin/ecs-diag.ts runs and what tests call. A command module
+ * (bin/commands/) holds only its flags and help; its action (bin/actions/) is imported when the command runs,
+ * so start-up loads no AWS SDK client (tests/integration/build/cli.test.ts checks the built chunks).
  */
 import { Command, CommanderError } from 'commander';
 import { describeError } from '#lib/errors.ts';

@@ -4,8 +4,8 @@
  * nodejs24.x runtime. `npm run build` builds every function into dist/<name>/index.mjs; SAM's
  * makefile builds call `node build/build.mjs --only <name> --outdir $(ARTIFACTS_DIR)`.
  * Plain JavaScript so that it also runs on the system Node (20) that `sam build` may use. The same
- * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/ecs-diag.mjs, one file that runs on
- * Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
+ * configuration builds the ecs-diag CLI (`--only cli`) into dist/cli/: the entry ecs-diag.mjs and its
+ * chunks/, which run on Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
@@ -96,8 +96,9 @@ export function bundleOptions(name, outdir) {
     logLevel: 'warning',
     // Code that only a dynamic import() reaches (the SDK's SSO, STS, INI and process credential providers,
     // event streams, bowser) goes into chunks that load only if it runs: Lambda's credentials come from the
-    // environment, so a cold start never parses them. The CLI ('cli') stays one file.
-    ...(name === 'cli' ? {} : { splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+    // environment, so a cold start never parses them.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
@@ -106,7 +107,11 @@ export function bundleOptions(name, outdir) {
   };
 }
 
-/** The esbuild options for the CLI: the function options, for Node 20 (the entry's shebang is kept). */
+/**
+ * The esbuild options for the CLI: the function options, for Node 20 (the entry's shebang is kept), split
+ * into chunks: each command's action is a dynamic import (bin/commands/*.ts), so a command loads only its own
+ * modules and SDK clients, and the SDK's credential providers load only when a call needs credentials.
+ */
 export function cliOptions(outdir) {
   return {
     ...bundleOptions('cli', outdir),
@@ -115,11 +120,16 @@ export function cliOptions(outdir) {
   };
 }
 
-/** Builds the CLI into `outdir` (default dist/cli) and returns its size. */
+/**
+ * Builds the CLI into `outdir` (default dist/cli; its old chunks are removed) and returns the entry file and
+ * the size of the entry and all its chunks.
+ */
 export async function buildCli(outdir = join(root, 'dist', 'cli')) {
+  rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
   const result = await build(cliOptions(outdir));
-  const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('ecs-diag.mjs'));
-  return { file: bundle?.[0] ?? '', bytes: bundle?.[1].bytes ?? 0 };
+  const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+  const entry = outputs.find(([file]) => file.endsWith('ecs-diag.mjs'));
+  return { file: entry?.[0] ?? '', bytes: outputs.reduce((sum, [, output]) => sum + output.bytes, 0) };
 }
 
 /** Bytes of an output and of every chunk it imports statically: what a cold start loads and parses. */

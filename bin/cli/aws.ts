@@ -3,7 +3,7 @@
  * provider chain then finds the credentials, SSO profiles included), and the stack's resources come from
  * `--stack NAME`'s CloudFormation outputs, with environment variables and flags as overrides.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { describeError } from '#lib/errors.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
@@ -37,12 +37,17 @@ export interface StackResources {
 /** The CloudFormation outputs of the stack (template.yaml's Outputs) that name them. */
 export const STACK_OUTPUTS = { stateMachineArn: 'StateMachineArn', bucket: 'OutputBucketName' } as const;
 
-/** Reads the stack's outputs; a missing stack names the stack and the region. */
+/**
+ * Reads the stack's outputs; a missing stack names the stack and the region. The CloudFormation client loads
+ * here, not at start-up: only `--stack` needs it.
+ */
 export async function stackResources(
   stack: string,
   config: ClientConfig,
-  client: CloudFormationClient = new CloudFormationClient(config),
+  given?: CloudFormationClient,
 ): Promise<StackResources> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const client = given ?? new CloudFormationClient(config);
   try {
     const response = await client.send(new DescribeStacksCommand({ StackName: stack }));
     const outputs = new Map(

@@ -1,21 +1,12 @@
 /**
- * `ecs-diag check --cluster C --task T [--container X] [--principal ARN] [--json]`: the ECS Exec readiness
- * checks for one task, as a table (or JSON). Exit 0 when nothing failed, 1 when a check failed, 2 on a
- * usage error. Honours AWS_ENDPOINT_URL_ECS / _IAM / _EC2 (the sandbox prints them).
+ * `ecs-diag check --cluster C --task T [--container X] [--principal ARN] [--json]`: the command's flags and
+ * help; the action (bin/actions/check.ts) loads when it runs.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient } from '@aws-sdk/client-iam';
 import type { Command } from 'commander';
-import { anyFailed, runReadinessChecks } from '#lib/readiness/index.ts';
-import { clientConfig } from '../cli/aws.ts';
-import { CliError, EXIT } from '../cli/exit-codes.ts';
-import { json, table } from '../cli/io.ts';
 import type { CommandContext } from '../program.ts';
 
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-
-interface CheckOptions {
+/** The options of `check`, as commander parses them. */
+export interface CheckOptions {
   cluster: string;
   task: string;
   container?: string;
@@ -34,46 +25,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .option('--principal <arn>', 'the role or user that calls ExecuteCommand (default: EXEC_ROLE_ARN)')
     .option('--json', 'print JSON')
     .action(async (options: CheckOptions) => {
-      if (!ECS_NAME.test(options.cluster.split('/').pop() ?? '')) {
-        throw new CliError('--cluster must name an ECS cluster (name or ARN)');
-      }
-      if (options.task.trim() === '' || options.task.length > 2048) {
-        throw new CliError('--task must be a task id or ARN');
-      }
-      if (options.container !== undefined && !ECS_NAME.test(options.container)) {
-        throw new CliError('--container must be a container name ([A-Za-z0-9_-])');
-      }
-      const config = clientConfig(context.globals());
-      const clients = { ecs: new ECSClient(config), iam: new IAMClient(config), ec2: new EC2Client(config) };
-      const principalArn = options.principal ?? process.env.EXEC_ROLE_ARN;
-      try {
-        const checks = await runReadinessChecks(clients, {
-          cluster: options.cluster,
-          task: options.task,
-          ...(options.container !== undefined ? { container: options.container } : {}),
-          ...(principalArn !== undefined && principalArn !== '' ? { principalArn } : {}),
-        });
-        if (options.json) context.io.out(json({ checks }));
-        else {
-          context.io.out(
-            table(
-              ['STATUS', 'CHECK', 'EVIDENCE', 'FIX'],
-              checks.map((check) => [
-                check.status.toUpperCase(),
-                check.id,
-                check.evidence ?? '',
-                check.status === 'pass' ? '' : (check.fix ?? ''),
-              ]),
-            ),
-          );
-          const failed = checks.filter((check) => check.status === 'fail').length;
-          context.io.out(`${checks.length} checks: ${failed} failed`);
-        }
-        context.exit(anyFailed(checks) ? EXIT.notOk : EXIT.ok);
-      } finally {
-        clients.ecs.destroy();
-        clients.iam.destroy();
-        clients.ec2.destroy();
-      }
+      const { checkTask } = await import('../actions/check.ts');
+      await checkTask(options, context);
     });
 }

@@ -1,7 +1,5 @@
-/** `ecs-diag scripts`: the catalog: name, what it collects, the tools it uses, its caps and timeouts. */
+/** `ecs-diag scripts`: the command's flags and help; the action (bin/actions/scripts.ts) loads when it runs. */
 import type { Command } from 'commander';
-import { catalogScriptNames, getCatalogScript } from '#lib/catalog.ts';
-import { bytes, json, table } from '../cli/io.ts';
 import type { CommandContext } from '../program.ts';
 
 /** Adds `scripts` to the program. */
@@ -10,37 +8,8 @@ export function registerScripts(program: Command, context: CommandContext): void
     .command('scripts')
     .description('list the diagnostic script catalog (what each collects, needs, and its limits)')
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) => {
-      const scripts = catalogScriptNames().flatMap((name) => {
-        const script = getCatalogScript(name);
-        return script === undefined
-          ? []
-          : [
-              {
-                name: script.name,
-                description: script.description,
-                tools: script.tools,
-                timeoutSeconds: script.timeoutSeconds,
-                outputCapBytes: script.outputCapBytes,
-                sha256: script.sha256,
-              },
-            ];
-      });
-      if (options.json) {
-        context.io.out(json({ scripts }));
-        return;
-      }
-      context.io.out(
-        table(
-          ['NAME', 'TIMEOUT', 'CAP', 'USES (when present)', 'COLLECTS'],
-          scripts.map((s) => [
-            s.name,
-            `${s.timeoutSeconds}s`,
-            bytes(s.outputCapBytes),
-            s.tools,
-            s.description,
-          ]),
-        ),
-      );
+    .action(async (options: { json?: boolean }) => {
+      const { listScripts } = await import('../actions/scripts.ts');
+      listScripts(options, context);
     });
 }

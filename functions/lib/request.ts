@@ -4,6 +4,7 @@
  */
 import { catalogScriptNames, isCatalogScript } from './catalog.ts';
 import { InvalidRequestError } from './errors.ts';
+import { MAX_TASKS_LIMIT } from './limits.ts';
 import * as z from './schema.ts';
 
 /** ECS cluster, service and container names: letters, digits, hyphens and underscores, up to 255. */
@@ -17,8 +18,8 @@ const TASK_ARN =
   /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9-]{32,36}$/;
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/su;
 
-/** Largest `maxTasks` (tasks sampled per service), and most explicit tasks one request may name. */
-export const MAX_TASKS_LIMIT = 50;
+/** Largest `maxTasks` (limits.ts), and most explicit tasks one request may name. */
+export { MAX_TASKS_LIMIT };
 export const MAX_EXPLICIT_TASKS = 100;
 /** Most services one `services` list may name, and most clusters one sweep may cover. */
 export const MAX_SERVICES = 100;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Manifest } from '#lib/manifest.ts';
 import { upgradeManifest } from '#lib/run-files.ts';
+import { execCommandLine } from '../../../bin/actions/exec.ts';
+import { pickTarget } from '../../../bin/actions/show.ts';
 import { cell, table } from '../../../bin/cli/io.ts';
-import { execCommandLine } from '../../../bin/commands/exec.ts';
-import { pickTarget } from '../../../bin/commands/show.ts';
 
 const v1 = {
   schemaVersion: 1,
