@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { ProtocolError, SessionClosedError, SessionInterruptedError } from '../errors.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { type ClientMessage, decodeMessage, MessageType, PayloadType, parseJsonPayload } from './codec.ts';
 import { DataChannelConnection } from './connection.ts';
 import { answerChallenge, decrypt, encrypt, type SessionKeys } from './handshake.ts';
@@ -50,7 +51,8 @@ class Capture {
   private readonly streams: StreamSequencing;
   private readonly liveness: Liveness;
   private readonly work: SerialQueue<Work>;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clock: Clock;
+  private readonly timers: unknown[] = [];
   private resolve!: (summary: CaptureSummary) => void;
   private reject!: (error: unknown) => void;
   private connection: DataChannelConnection | undefined;
@@ -67,8 +69,9 @@ class Capture {
 
   constructor(options: CaptureOptions) {
     this.options = options;
-    this.streams = new StreamSequencing(options, (frame) => this.connection?.send(frame));
-    this.liveness = new Liveness(options, (silentMs, timeoutMs) =>
+    this.clock = options.clock ?? systemClock;
+    this.streams = new StreamSequencing(options, this.clock, (frame) => this.connection?.send(frame));
+    this.liveness = new Liveness(options, this.clock, (silentMs, timeoutMs) =>
       this.fail(
         new SessionInterruptedError(
           `data channel ${options.session.sessionId}: no pong or other frame for ${silentMs} ms, beyond the liveness timeout of ${timeoutMs} ms after a websocket ping; the connection is presumed dead`,
@@ -103,7 +106,7 @@ class Capture {
       void this.truncate('aborted');
       return;
     }
-    if (deadline !== undefined && deadline <= Date.now()) {
+    if (deadline !== undefined && deadline <= this.clock.now()) {
       void this.truncate('deadline');
       return;
     }
@@ -130,12 +133,12 @@ class Capture {
 
   /** A timer waits at most 2^31-1 ms (about 24.8 days), and fires at once beyond it: re-arm until the deadline. */
   private armDeadline(deadline: number): void {
-    const wait = deadline - Date.now();
+    const wait = deadline - this.clock.now();
     if (wait <= 0) {
       void this.truncate('deadline');
       return;
     }
-    this.timers.push(setTimeout(() => this.armDeadline(deadline), Math.min(wait, MAX_TIMER_MS)));
+    this.timers.push(this.clock.setTimeout(() => this.armDeadline(deadline), Math.min(wait, MAX_TIMER_MS)));
   }
 
   /** Backpressure: stop reading the socket. Unread pongs then prove nothing, so liveness stops counting. */
@@ -232,7 +235,7 @@ class Capture {
       );
     }
     this.handshakeSeen = true;
-    const answer = await answerHandshake(payload, this.options, this.stopped.signal);
+    const answer = await answerHandshake(payload, this.options, this.stopped.signal, this.clock);
     if (answer === undefined || this.finished) return;
     if (answer.keys !== undefined) this.keys = answer.keys;
     this.streams.sendStream(PayloadType.HandshakeResponse, answer.response);
@@ -316,7 +319,7 @@ class Capture {
     this.stopped.abort();
     this.streams.stop();
     this.liveness.stop();
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer);
     if (this.onAbort !== undefined) this.options.signal?.removeEventListener('abort', this.onAbort);
   }
 

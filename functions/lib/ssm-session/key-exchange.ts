@@ -4,6 +4,7 @@
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { ProtocolError, SessionInterruptedError } from '../errors.ts';
+import { type Clock, timeoutSignal } from './clock.ts';
 import { CLIENT_VERSION } from './connection.ts';
 import {
   assertAllowedKmsKey,
@@ -34,6 +35,7 @@ export async function answerHandshake(
   payload: Buffer,
   options: CaptureOptions,
   stopped: AbortSignal,
+  clock: Clock,
 ): Promise<HandshakeAnswer | undefined> {
   const request = parseHandshakeRequest(payload);
   if (request.RequestedClientActions.filter((a) => a.ActionType === 'KMSEncryption').length > 1) {
@@ -52,20 +54,22 @@ export async function answerHandshake(
       if (options.kmsKeyIds !== undefined) assertAllowedKmsKey(KMSKeyId, options.kmsKeyIds);
       options.kms ??= new KMSClient({});
       // The agent abandons the handshake after 15 s; a later answer is of no use, and neither is one after the end.
-      const timeout = AbortSignal.timeout(HANDSHAKE_STEP_TIMEOUT_MS);
+      const timeout = timeoutSignal(clock, HANDSHAKE_STEP_TIMEOUT_MS);
       const generated = await generateSessionKeys(
         options.kms,
         KMSKeyId,
         options.session.sessionId,
         options.targetId,
-        AbortSignal.any([timeout, stopped]),
-      ).catch((error: unknown) => {
-        if (!timeout.aborted || stopped.aborted) throw error;
-        throw new SessionInterruptedError(
-          `KMS GenerateDataKey on key ${JSON.stringify(KMSKeyId)} did not answer within ${HANDSHAKE_STEP_TIMEOUT_MS / 1000} s, when the agent abandons the handshake; check the network route to KMS`,
-          { cause: error },
-        );
-      });
+        AbortSignal.any([timeout.signal, stopped]),
+      )
+        .catch((error: unknown) => {
+          if (!timeout.signal.aborted || stopped.aborted) throw error;
+          throw new SessionInterruptedError(
+            `KMS GenerateDataKey on key ${JSON.stringify(KMSKeyId)} did not answer within ${HANDSHAKE_STEP_TIMEOUT_MS / 1000} s, when the agent abandons the handshake; check the network route to KMS`,
+            { cause: error },
+          );
+        })
+        .finally(timeout.cancel);
       if (stopped.aborted) return undefined;
       keys = generated.keys;
       processed.push(

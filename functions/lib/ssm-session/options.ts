@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { InvalidRequestError } from '../errors.ts';
+import type { Clock } from './clock.ts';
 
 /** What ECS ExecuteCommand returns as `session`. */
 export interface SessionCredentials {
@@ -44,6 +45,8 @@ export interface CaptureOptions {
    * empty list refuses KMS encryption altogether. Absent: not checked (the caller cannot know the cluster's key).
    */
   kmsKeyIds?: readonly string[];
+  /** The time source of timers and timeouts (default: real time); tests pass a clock they control. */
+  clock?: Clock;
 }
 
 /** How a capture went. */
@@ -104,6 +107,18 @@ export function validateOptions(options: CaptureOptions): void {
   // The agent casts the size to uint16.
   positiveInteger('terminalSize.cols', options.terminalSize?.cols, 0xffff);
   positiveInteger('terminalSize.rows', options.terminalSize?.rows, 0xffff);
+  const { clock } = options;
+  if (
+    clock !== undefined &&
+    !(['now', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const).every(
+      (method) => typeof clock[method] === 'function',
+    )
+  ) {
+    throw new InvalidRequestError(
+      'clock',
+      'must have now, setTimeout, clearTimeout, setInterval and clearInterval',
+    );
+  }
   if (options.deadline !== undefined && !Number.isFinite(options.deadline)) {
     throw new InvalidRequestError('deadline', `${options.deadline} is not an epoch time in milliseconds`);
   }

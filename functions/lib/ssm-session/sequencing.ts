@@ -3,6 +3,7 @@
  * once; our input_stream_data numbered, kept until acked and resent on the RTO.
  */
 import { ProtocolError } from '../errors.ts';
+import type { Clock } from './clock.ts';
 import {
   type ClientMessage,
   decodeAcknowledge,
@@ -18,15 +19,22 @@ import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
 /** Sequence numbers, acks, reordering and resends of one data channel. */
 export class StreamSequencing {
   readonly incoming: IncomingSequencer<ClientMessage>;
-  readonly outgoing = new OutgoingBuffer();
+  readonly outgoing: OutgoingBuffer;
   /** Stream messages received, duplicates not counted. */
   messages = 0;
   private nextSequence = 0;
-  private resendTimer: NodeJS.Timeout | undefined;
+  private resendTimer: unknown;
+  private readonly clock: Clock;
   private readonly send: (frame: Buffer) => void;
 
   /** `send` writes one frame to the socket (and drops it if the socket is not open). */
-  constructor(options: { reorderCapacity?: number; reorderBytes?: number }, send: (frame: Buffer) => void) {
+  constructor(
+    options: { reorderCapacity?: number; reorderBytes?: number },
+    clock: Clock,
+    send: (frame: Buffer) => void,
+  ) {
+    this.clock = clock;
+    this.outgoing = new OutgoingBuffer(() => clock.now());
     this.incoming = new IncomingSequencer(
       options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY,
       options.reorderBytes ?? DEFAULT_REORDER_BYTES,
@@ -36,7 +44,7 @@ export class StreamSequencing {
 
   /** Starts the resend scheduler; an error it raises (the agent never acks) goes to `fail`. */
   start(fail: (error: unknown) => void): void {
-    this.resendTimer = setInterval(() => {
+    this.resendTimer = this.clock.setInterval(() => {
       try {
         const frame = this.outgoing.due();
         if (frame !== undefined) this.send(frame);
@@ -48,7 +56,7 @@ export class StreamSequencing {
 
   /** Stops resending. */
   stop(): void {
-    clearInterval(this.resendTimer);
+    this.clock.clearInterval(this.resendTimer);
   }
 
   /**
