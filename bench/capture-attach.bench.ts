@@ -4,6 +4,7 @@
  * agent emulator runs in a child process; the CLI is the built bundle (build/build.mjs). Byte-exact, no violations.
  *
  *   npm run bench -- capture-attach      (CAPTURE_ATTACH_MB=1024 by default)
+ *   CAPTURE_ATTACH_NODE_FLAGS='--max-semi-space-size=1' ...   (V8 flags for the attach process only)
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -63,7 +64,11 @@ try {
     child.send({ type: 'session', bytes: size, kms: false });
     const { session } = (await next()) as { session: SessionCredentials };
     const out = join(dir, 'out');
-    const usage = await run([cli, 'attach', '--session', JSON.stringify(session), '--out', out], env);
+    const flags = (process.env.CAPTURE_ATTACH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+    const usage = await run(
+      [...flags, cli, 'attach', '--session', JSON.stringify(session), '--out', out],
+      env,
+    );
     child.send({ type: 'report', sessionId: session.sessionId });
     const { report } = (await next()) as { report: { outputSha256: string; violations: string[] } };
     if ((await sha256File(out)) !== report.outputSha256 || report.violations.length > 0) {
