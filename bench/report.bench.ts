@@ -11,8 +11,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { excerptSize } from '#lib/report/excerpts.ts';
 import { writeRunReport } from '#lib/report/write.ts';
 import { findChromium, launchChromium } from '#local/chromium.ts';
+import { type FixtureKind, fixtureManifest } from '#local/report-fixtures.ts';
 import { startLocalS3 } from '#local/s3.ts';
-import { type FixtureKind, fixtureManifest } from '../tests/support/report-fixtures.ts';
 
 const RUNS: Array<[FixtureKind, number]> = [
   ['all-succeeded', 2],

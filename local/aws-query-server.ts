@@ -1,7 +1,7 @@
 /**
  * A small HTTP server for the AWS query protocols (IAM's awsQuery, EC2's ec2Query): the SDK POSTs a
  * form-encoded body with `Action` and `Version`; answers are XML (`<ActionResponse>`), errors are
- * AWS's XML error documents. Shared by the IAM and EC2 emulators. Binds 127.0.0.1 only.
+ * AWS's XML error documents. Shared by the IAM, EC2 and SNS emulators. Binds 127.0.0.1 only.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

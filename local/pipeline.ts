@@ -137,6 +137,7 @@ export interface Sandbox {
   ecs: EcsEmulator;
   iam: IamEmulator;
   ec2: Ec2Emulator;
+  cloudwatch: CloudWatchEmulator;
   agent: AgentEmulator;
   /** Completion events published on the local bus. */
   eventbridge: EventBridgeEmulator;
@@ -312,6 +313,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ecs,
       iam,
       ec2,
+      cloudwatch,
       agent,
       eventbridge,
       sns,

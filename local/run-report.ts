@@ -2,10 +2,10 @@
  * What the sandbox tells the user about one execution: a per-target summary taken from what the handlers
  * returned (results, skipped targets, errors), and the run's S3 objects downloaded to a local folder.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { relative } from 'node:path';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { SkippedTarget, Target, TargetResult } from '#lib/contracts.ts';
+import { downloadPrefix } from '#lib/run-files.ts';
 import { keySegment } from '#lib/s3-keys.ts';
 import type { JournalEntry } from './pipeline.ts';
 
@@ -151,19 +151,13 @@ export function readinessLines(readiness: unknown): string[] {
   return lines;
 }
 
-/**
- * Downloads every object of the execution's run prefix (`runs/<date>/<execution-name>/...`) into
- * `destination`, keeping the key layout below the prefix. Returns the written files.
- */
-export async function downloadRun(
+/** The run prefix (`runs/<yyyy>/<mm>/<dd>/<execution-name>/`) holding an execution's objects, if any. */
+async function findRunPrefix(
   s3: S3Client,
   bucket: string,
   executionName: string,
-  destination: string,
-): Promise<string[]> {
+): Promise<string | undefined> {
   const marker = `/${keySegment(executionName)}/`;
-  const root = resolve(destination);
-  const written: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(
@@ -174,19 +168,28 @@ export async function downloadRun(
       }),
     );
     for (const object of page.Contents ?? []) {
-      const key = object.Key ?? '';
-      const at = key.indexOf(marker);
-      if (at < 0) continue;
-      const target = resolve(root, key.slice(at + marker.length));
-      if (target !== root && !target.startsWith(root + sep)) continue;
-      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, await (body.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
-      written.push(relative(process.cwd(), target));
+      const at = (object.Key ?? '').indexOf(marker);
+      if (at >= 0) return (object.Key ?? '').slice(0, at + marker.length);
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return written.sort();
+  return undefined;
+}
+
+/**
+ * Downloads every object of the execution's run prefix (`runs/<date>/<execution-name>/...`) into
+ * `destination`, keeping the key layout below the prefix. Returns the written files, relative to the cwd.
+ */
+export async function downloadRun(
+  s3: S3Client,
+  bucket: string,
+  executionName: string,
+  destination: string,
+): Promise<string[]> {
+  const prefix = await findRunPrefix(s3, bucket, executionName);
+  if (prefix === undefined) return [];
+  const written = await downloadPrefix(s3, bucket, prefix, destination);
+  return written.map((path) => relative(process.cwd(), path));
 }
 
 /**

@@ -108,6 +108,20 @@ const alarmStateField = z
   })
   .strict();
 
+const tagValueField = z.string().max(256);
+/**
+ * The alarm's ecs-diagnostics:* tags, keyed without the prefix, as its event carried them (tag propagation
+ * on, alarmTagsStatus SUCCESS): present, resolve-targets does not ask ListTagsForResource.
+ */
+const alarmTagsField = z
+  .object({
+    cluster: tagValueField.optional(),
+    service: tagValueField.optional(),
+    container: tagValueField.optional(),
+    script: tagValueField.optional(),
+  })
+  .strict();
+
 /**
  * The alarm data resolve-targets needs (metric dimensions, or the rule of a composite alarm), and the alarm's
  * own words for the manifest (state and reason, previous state, description, threshold, comparison).
@@ -125,6 +139,7 @@ const alarmField = z
     description: alarmTextField.optional(),
     threshold: z.number().optional(),
     comparisonOperator: z.string().max(64).optional(),
+    tags: alarmTagsField.optional(),
   })
   .strict();
 

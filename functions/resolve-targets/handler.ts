@@ -7,7 +7,8 @@ import type { ResolvedState } from '#lib/contracts.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { MAX_TASKS_LIMIT } from '#lib/request.ts';
-import { parseResolveInput, type ResolveConfig, resolveTargets } from '#lib/targets/resolve.ts';
+import { type ResolveConfig, resolveTargets } from '#lib/targets/resolve.ts';
+import { parseResolveInput } from '#lib/targets/resolve-input.ts';
 import { routingTable } from '#lib/targets/routing-table.ts';
 import { INLINE_MAX_TARGETS, INLINE_MAX_TARGETS_LIMIT, storeResolution } from './resolution.ts';
 

@@ -2,6 +2,7 @@
  * The completion event (EventBridge) and the chat notification (SNS, AWS Chatbot custom notification format)
  * of one run: pure builders, bounded in size whatever the number of targets.
  */
+import { executionLink, s3FolderLink, s3ObjectLink, s3Uri } from '#lib/console-links.ts';
 import type { Manifest } from '#lib/manifest.ts';
 import { type RunCounts, runCounts } from '#lib/outcome.ts';
 
@@ -57,25 +58,6 @@ export function safeText(value: string, max = MAX_TEXT): string {
     if (out.length >= max) return `${out.slice(0, max)}…`;
   }
   return out;
-}
-
-function s3Uri(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
-
-/** The S3 console page of one object. */
-export function s3ObjectLink(bucket: string, key: string, region: string): string {
-  return `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${region}&prefix=${encodeURIComponent(key)}`;
-}
-
-/** The S3 console page of a folder. */
-export function s3FolderLink(bucket: string, prefix: string, region: string): string {
-  return `https://${region}.console.aws.amazon.com/s3/buckets/${encodeURIComponent(bucket)}?region=${region}&prefix=${encodeURIComponent(prefix)}&showversions=false`;
-}
-
-/** The Step Functions console page of an execution. */
-export function executionLink(executionArn: string, region: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`;
 }
 
 function requestField(manifest: Manifest, field: 'cluster' | 'service'): string | undefined {

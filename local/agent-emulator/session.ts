@@ -559,6 +559,7 @@ export class AgentSession {
       return true;
     }
     this.terminalSize = { cols: cols as number, rows: rows as number };
+    this.pty?.resize(cols as number, rows as number);
     return true;
   }
 

@@ -18,6 +18,8 @@ import { type World, type WorldCompositeAlarm, type WorldMetricAlarm, worldArns 
 
 export interface CloudWatchEmulator {
   endpoint: string;
+  /** Calls per operation (those answered with an error included), for tests that count what a run asked. */
+  calls: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startCloudWatchEmulator(options: {
   const arns = worldArns(world);
   const metric = world.alarms.metric;
   const composite = world.alarms.composite;
+  const calls = new Map<string, number>();
 
   /** Alarm names a composite rule refers to: ALARM("name"), OK(name), INSUFFICIENT_DATA('name'). */
   function childrenOf(alarm: WorldCompositeAlarm): string[] {
@@ -163,9 +166,10 @@ export async function startCloudWatchEmulator(options: {
     jsonVersion: '1.0',
     operations,
     queryErrors: QUERY_ERRORS,
+    onCall: (operation) => calls.set(operation, (calls.get(operation) ?? 0) + 1),
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
-  return { endpoint: server.endpoint, close: () => server.close() };
+  return { endpoint: server.endpoint, calls, close: () => server.close() };
 }
 
 /** CloudWatch's awsQueryError codes (its service model) for the errors this emulator raises. */

@@ -150,21 +150,3 @@ export function comparisonSymbol(operator: string | undefined): string | undefin
   };
   return operator === undefined ? undefined : (symbols[operator] ?? operator);
 }
-
-/** `s3://bucket/key`, or the key alone when the bucket is not known. */
-export function s3Uri(bucket: string | undefined, key: string): string {
-  return bucket === undefined ? key : `s3://${bucket}/${key}`;
-}
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-/** The S3 console page of one object, or undefined when the bucket or a plausible region is missing. */
-export function s3ConsoleLink(
-  bucket: string | undefined,
-  key: string,
-  region: string | undefined,
-): string | undefined {
-  if (bucket === undefined || region === undefined || !REGION.test(region)) return undefined;
-  const host = region.startsWith('cn-') ? 'console.amazonaws.cn' : `${region}.console.aws.amazon.com`;
-  return `https://${host}/s3/object/${encodeURIComponent(bucket)}?region=${region}&prefix=${encodeURIComponent(key)}`;
-}

@@ -1,5 +1,6 @@
 /** `report.html`: one self-contained page per run (no script, no external request, every untrusted text escaped). */
 import { createHash } from 'node:crypto';
+import { s3ConsoleLink, s3Uri } from '../console-links.ts';
 import type { Manifest, ManifestTarget, ReadinessCheck, TargetStatus } from '../manifest.ts';
 import { clip, escapeAttribute, escapeHtml } from './escape.ts';
 import type { Excerpts, OutputExcerpt } from './excerpts.ts';
@@ -13,8 +14,6 @@ import {
   parseTime,
   reasonFacts,
   STATUS_ORDER,
-  s3ConsoleLink,
-  s3Uri,
   serviceOf,
   shortTask,
 } from './format.ts';

@@ -1,4 +1,6 @@
 /** `summary.md`: the few lines a person pastes into a ticket. */
+
+import { s3ConsoleLink, s3Uri } from '../console-links.ts';
 import type { Manifest, ManifestTarget } from '../manifest.ts';
 import { clip, escapeMarkdown } from './escape.ts';
 import {
@@ -6,8 +8,6 @@ import {
   formatDuration,
   formatTime,
   orderTargets,
-  s3ConsoleLink,
-  s3Uri,
   serviceOf,
   shortTask,
   statusCounts,

@@ -7,7 +7,8 @@
  *  2. the alarm's metric dimensions (metric-math alarms: every metricStat entry);
  *  3. for composite alarms: the dimensions of their children that are in ALARM (DescribeAlarms,
  *     nested composites followed down to MAX_DEPTH);
- *  4. the alarm's tags ecs-diagnostics:cluster / :service / :container / :script (ListTagsForResource);
+ *  4. the alarm's tags ecs-diagnostics:cluster / :service / :container / :script (as the alarm event carried
+ *     them with tag propagation on, else ListTagsForResource);
  *  5. the routing file (alarm name pattern);
  *  6. for the script only: the routing file's metric routes (the alarm's metric, or a composite's children's);
  *  7. defaults (DEFAULT_SCRIPT, automatic container choice).
@@ -18,17 +19,15 @@ import {
   type CloudWatchClient,
   type CompositeAlarm,
   DescribeAlarmsCommand,
-  ListTagsForResourceCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import { describeError } from '../errors.ts';
 import type { AlarmMetric, DiagnosticsRequest, RequestAlarm } from '../request.ts';
+import { type AlarmTags, listAlarmTags } from './alarm-tags.ts';
 import { dedupeLocations, type Location, locationsFromMetrics, MAX_LOCATIONS } from './location.ts';
 import { matchMetricRoute, matchRoute, type RouteMatch, type RoutingTable } from './routing.ts';
 import { chooseScript, metricLabels } from './script-choice.ts';
 
-/** The tag keys read from an alarm. */
-export const TAG_PREFIX = 'ecs-diagnostics:';
 const MAX_DEPTH = 3;
 
 /** What routing found, and the notes that explain gaps (for the manifest and the dry run). */
@@ -42,9 +41,6 @@ export interface RouteResult {
   maxTasks?: number;
   notes: string[];
 }
-
-/** `ecs-diagnostics:*` tags of an alarm, keyed without the prefix. */
-export type AlarmTags = Partial<Record<'cluster' | 'service' | 'container' | 'script', string>>;
 
 /** Dimensions of a MetricAlarm from DescribeAlarms (single metric or metric math). */
 export function metricsOfMetricAlarm(alarm: MetricAlarm): AlarmMetric[] {
@@ -154,19 +150,6 @@ export async function locationsOfComposite(
   return locations;
 }
 
-/** The ecs-diagnostics:* tags of an alarm (ListTagsForResource on the alarm ARN). */
-export async function alarmTags(cloudwatch: CloudWatchClient, alarmArn: string): Promise<AlarmTags> {
-  const answer = await cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
-  const tags: AlarmTags = {};
-  for (const tag of answer.Tags ?? []) {
-    if (tag.Key === undefined || tag.Value === undefined || !tag.Key.startsWith(TAG_PREFIX)) continue;
-    const key = tag.Key.slice(TAG_PREFIX.length);
-    if (key === 'cluster' || key === 'service' || key === 'container' || key === 'script')
-      tags[key] = tag.Value;
-  }
-  return tags;
-}
-
 /** True when a location names a cluster and nothing narrower (no service, family or task). */
 function clusterOnly(location: Location): boolean {
   return !location.service && !location.family && !location.tasks && !location.preferredTaskId;
@@ -230,7 +213,8 @@ function locationFromRequest(request: DiagnosticsRequest & { cluster: string }):
 /**
  * Works out where to look for a request, in the precedence order above. CloudWatch is asked only when the
  * request carries an alarm: DescribeAlarms for composites without a located cluster, and
- * ListTagsForResource when the alarm has an ARN (tags may supply the script or container).
+ * ListTagsForResource when the alarm has an ARN and its event did not carry its tags (tags may supply the
+ * script or container).
  */
 export async function routeRequest(
   request: DiagnosticsRequest,
@@ -263,11 +247,11 @@ export async function routeRequest(
     }
   }
 
-  let tags: AlarmTags = {};
+  let tags: AlarmTags = alarm?.tags ?? {};
   const alarmArn = alarm?.arn ?? request.source.alarmArn;
-  if (alarmArn !== undefined) {
+  if (alarm?.tags === undefined && alarmArn !== undefined) {
     try {
-      tags = await alarmTags(deps.cloudwatch, alarmArn);
+      tags = await listAlarmTags(deps.cloudwatch, alarmArn);
     } catch (error) {
       const { name, message } = describeError(error);
       notes.push(`ListTagsForResource on the alarm failed (tags not used): ${name}: ${message}`);

@@ -10,8 +10,10 @@ import {
   type Service,
 } from '@aws-sdk/client-ecs';
 import type { SkippedTarget } from '../contracts.ts';
+import { InvalidRequestError } from '../errors.ts';
 import type { DiagnosticsRequest } from '../request.ts';
 import { lastArnSegment } from '../s3-keys.ts';
+import { checkName } from './ecs-names.ts';
 import type { Location } from './location.ts';
 
 /** DescribeServices accepts at most 10 services per call. */
@@ -141,4 +143,34 @@ export async function sweepLocations(
     });
   }
   return { locations, skipped };
+}
+
+/**
+ * The locations of a sweep: one per service of each allowed cluster, with what each cluster left out
+ * appended to `skipped`. A cluster outside the allow-list fails the whole sweep.
+ */
+export async function routeSweep(
+  request: DiagnosticsRequest,
+  ecs: ECSClient,
+  allowed: readonly string[],
+  skipped: SkippedTarget[],
+): Promise<{ locations: Location[]; notes: string[]; script?: string }> {
+  const clusters = sweepClusters(request);
+  for (const cluster of clusters) checkName(cluster, 'clusters');
+  const outside = clusters
+    .map(lastArnSegment)
+    .filter((name) => allowed.length > 0 && !allowed.includes(name));
+  if (outside.length > 0) {
+    throw new InvalidRequestError(
+      request.clusters !== undefined ? 'clusters' : 'cluster',
+      `${outside.map((name) => JSON.stringify(name)).join(', ')} not in ALLOWED_CLUSTERS (${allowed.join(', ')}); a sweep may only cover those`,
+    );
+  }
+  const locations: Location[] = [];
+  for (const cluster of clusters) {
+    const swept = await sweepLocations(ecs, request, cluster);
+    locations.push(...swept.locations);
+    skipped.push(...swept.skipped);
+  }
+  return { locations, notes: [], ...(request.script !== undefined ? { script: request.script } : {}) };
 }

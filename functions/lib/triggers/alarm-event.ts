@@ -5,6 +5,7 @@
  */
 import { InvalidRequestError } from '../errors.ts';
 import type { AlarmMetric } from '../request.ts';
+import { type AlarmTags, diagnosticsTags, MAX_TAG_VALUE, TAG_PREFIX } from '../targets/alarm-tags.ts';
 
 /** An alarm state change, whatever carried it. */
 export interface AlarmNotice {
@@ -25,6 +26,8 @@ export interface AlarmNotice {
   actionsSuppressedBy?: string;
   /** The alarm in its own words (bounded in size by alarmFacts when the request is built). */
   facts?: AlarmFacts;
+  /** The alarm's ecs-diagnostics:* tags, when the event carried its tags (EventBridge, tag propagation on). */
+  tags?: AlarmTags;
 }
 
 /** What the alarm said about this change, as the event carried it. */
@@ -228,6 +231,20 @@ export function isLambdaAlarmAction(event: Json): boolean {
   return event.source === 'aws.cloudwatch' && isObject(event.alarmData);
 }
 
+/**
+ * The ecs-diagnostics:* tags of an event whose alarm propagates its tags: `detail.alarmTags` (an object of
+ * key → value; absent or empty when the alarm has none) with `detail.alarmTagsStatus` SUCCESS. Undefined
+ * for any other status, or when an ecs-diagnostics value is not a tag value: ListTagsForResource decides then.
+ */
+export function propagatedTags(detail: Json): AlarmTags | undefined {
+  if (detail.alarmTagsStatus !== 'SUCCESS') return undefined;
+  const carried = detail.alarmTags ?? {};
+  if (!isObject(carried)) return undefined;
+  const pairs = Object.entries(carried).filter(([key]) => key.startsWith(TAG_PREFIX));
+  const valid = pairs.every(([, value]) => typeof value === 'string' && value.length <= MAX_TAG_VALUE);
+  return valid ? diagnosticsTags(pairs as [string, string][]) : undefined;
+}
+
 /** Reads an EventBridge "CloudWatch Alarm State Change" event. */
 export function fromEventBridge(event: Json): AlarmNotice {
   if (!isObject(event.detail)) throw new InvalidRequestError('detail', 'is missing from the alarm event');
@@ -235,7 +252,10 @@ export function fromEventBridge(event: Json): AlarmNotice {
   const arn = resources.find(
     (entry): entry is string => typeof entry === 'string' && entry.includes(':alarm:'),
   );
-  return fromAlarmData(event.detail, 'detail', 'eventbridge', arn);
+  const notice = fromAlarmData(event.detail, 'detail', 'eventbridge', arn);
+  const tags = propagatedTags(event.detail);
+  if (tags !== undefined) notice.tags = tags;
+  return notice;
 }
 
 /** Reads the event of a Lambda alarm action. */

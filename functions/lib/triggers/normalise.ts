@@ -142,6 +142,7 @@ export function decideForAlarm(notice: AlarmNotice, config: TriggerConfig): Trig
       alarmRule: notice.alarmRule,
       triggeringAlarms: notice.triggeringAlarms?.slice(0, 100),
       ...alarmFacts(notice),
+      tags: notice.tags,
     },
     reason: `alarm entered ALARM at ${notice.stateChangeTime} (via ${notice.via})`,
   };

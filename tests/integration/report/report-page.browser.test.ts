@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Page } from 'puppeteer-core';
 import { renderReportHtml } from '#lib/report/report-html.ts';
 import { type LaunchedChromium, launchChromium } from '#local/chromium.ts';
+import { type FixtureKind, fixtureExcerpts, fixtureManifest } from '#local/report-fixtures.ts';
 import { describeWithChromium } from '../../support/chromium.ts';
-import { type FixtureKind, fixtureExcerpts, fixtureManifest } from '../../support/report-fixtures.ts';
 
 const KINDS: FixtureKind[] = [
   'all-succeeded',

@@ -2,8 +2,8 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readExcerpts } from '#lib/report/excerpts.ts';
 import { REPORT_CONTENT_TYPE, SUMMARY_CONTENT_TYPE, writeRunReport } from '#lib/report/write.ts';
+import { fixtureManifest, fixtureOutput } from '#local/report-fixtures.ts';
 import { type LocalS3, startLocalS3 } from '#local/s3.ts';
-import { fixtureManifest, fixtureOutput } from '../../support/report-fixtures.ts';
 
 const bucket = 'report-output';
 

@@ -2,17 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ReadinessCheck } from '#lib/manifest.ts';
 import { type Sandbox, startSandbox } from '#local/pipeline.ts';
 import { loadWorld } from '#local/world.ts';
+import { finalStatus } from '../../support/executions.ts';
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 const EVENT = join(process.cwd(), 'events', 'eventbridge-alarm-exec-not-ready.json');
 const TASKS = {
   healthy: '1a2b3c4d5e6f40718293a4b5c6d7e8f9',
@@ -43,18 +39,10 @@ describe('readiness checks in the sandbox (the broken ledger-prod world)', () =>
     process.env = savedEnv;
   });
 
-  async function finalStatus(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    for (;;) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (FINAL.has(described.status ?? '')) return described;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   it('puts each broken task finding, with its fix, in the manifest', async () => {
     const event = JSON.parse(readFileSync(EVENT, 'utf8'));
     const started = (await sandbox.invoke('start-run', event)) as { runs: Array<{ executionArn?: string }> };
-    const described = await finalStatus(started.runs[0]?.executionArn ?? '');
+    const described = await finalStatus(sfn, started.runs[0]?.executionArn ?? '');
     const s3 = sandbox.s3.client(sandbox.world.region);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: 'runs/' }));
     const key = (listed.Contents ?? [])

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { renderReportHtml } from '#lib/report/report-html.ts';
 import { findChromium } from '#local/chromium.ts';
+import { fixtureManifest } from '#local/report-fixtures.ts';
 import { presentReport } from '#local/report-page.ts';
 import { describeWithChromium } from '../../support/chromium.ts';
-import { fixtureManifest } from '../../support/report-fixtures.ts';
 
 const dirs: string[] = [];
 function folder(): string {

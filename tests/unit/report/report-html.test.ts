@@ -3,12 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PartialReason } from '#lib/manifest.ts';
 import { OPEN_CARDS, REPORT_CSP, renderReportHtml } from '#lib/report/report-html.ts';
 import { TIMELINE_TARGET_LIMIT } from '#lib/report/timeline.ts';
-import {
-  FIXTURE_KINDS,
-  type FixtureKind,
-  fixtureExcerpts,
-  fixtureManifest,
-} from '../../support/report-fixtures.ts';
+import { FIXTURE_KINDS, type FixtureKind, fixtureExcerpts, fixtureManifest } from '#local/report-fixtures.ts';
 
 function render(kind: FixtureKind): string {
   const manifest = fixtureManifest(kind);

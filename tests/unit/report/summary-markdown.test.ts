@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderSummaryMarkdown, SUMMARY_TARGET_LINES } from '#lib/report/summary-markdown.ts';
-import { FIXTURE_KINDS, fixtureManifest } from '../../support/report-fixtures.ts';
+import { FIXTURE_KINDS, fixtureManifest } from '#local/report-fixtures.ts';
 
 const bucket = 'ecs-diag-output-493817260514';
 

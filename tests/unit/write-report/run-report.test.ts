@@ -4,9 +4,9 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ResolvedTargets } from '#lib/contracts.ts';
 import { REPORT_CONTENT_TYPE, SUMMARY_CONTENT_TYPE } from '#lib/report/write.ts';
+import { FIXTURE_KINDS, fixtureManifest } from '#local/report-fixtures.ts';
 import { fakeContext } from '../../support/lambda-context.ts';
 import { expectValidManifest } from '../../support/manifest-schema.ts';
-import { FIXTURE_KINDS, fixtureManifest } from '../../support/report-fixtures.ts';
 
 process.env.OUTPUT_BUCKET = 'diagnostics-bucket';
 const { handler } = await import('../../../functions/write-report/handler.ts');

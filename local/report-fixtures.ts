@@ -1,6 +1,7 @@
 /**
  * Schema-version-2 manifests for every outcome the report renders, shaped as WriteReport writes them for the
- * sandbox world (cluster payments-prod, service checkout-api), plus the outputs their targets stored.
+ * sandbox world (cluster payments-prod, service checkout-api), plus the outputs their targets stored. Shared by
+ * the report tests and the report benchmark.
  */
 import type { Manifest, ManifestTarget, PartialReason, TargetStatus } from '#lib/manifest.ts';
 import type { OutputExcerpt } from '#lib/report/excerpts.ts';
