@@ -71,7 +71,7 @@ export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offs
   return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
 }
 
-/** Writes an already canonical lowercase UUID (randomUUID's output) without re-validating it. */
+/** Writes a validated canonical lowercase UUID string in wire order. */
 function writeCanonicalUuid(uuid: string, target: Buffer, offset: number): void {
   target.write(uuid.slice(19, 23), offset, 2, 'hex');
   target.write(uuid.slice(24), offset + 2, 6, 'hex');
@@ -84,29 +84,12 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
 
 /** Reads the wire's 16 UUID bytes (at `offset`) back into a lowercase hyphenated string. */
 export function uuidFromWire(wire: Buffer, offset = 0): string {
-  const h = (i: number) => HEX[wire[offset + i] as number] as string;
-  return (
-    h(8) +
-    h(9) +
-    h(10) +
-    h(11) +
-    '-' +
-    h(12) +
-    h(13) +
-    '-' +
-    h(14) +
-    h(15) +
-    '-' +
-    h(0) +
-    h(1) +
-    '-' +
-    h(2) +
-    h(3) +
-    h(4) +
-    h(5) +
-    h(6) +
-    h(7)
-  );
+  const hex = (from: number, to: number) => {
+    let text = '';
+    for (let i = from; i < to; i += 1) text += HEX[wire[offset + i] as number];
+    return text;
+  };
+  return `${hex(8, 12)}-${hex(12, 14)}-${hex(14, 16)}-${hex(0, 2)}-${hex(2, 8)}`;
 }
 
 /** Random bytes drawn in batches: one randomFillSync per 256 message ids instead of one randomUUID each. */
