@@ -4,6 +4,9 @@
  * process so the numbers (CPU seconds, peak RSS) are the client's alone.
  *
  *   npm run bench -- capture              (CAPTURE_BENCH_MB=100 by default)
+ *   SSM_PLUGIN=/path/to/session-manager-plugin npm run bench -- capture
+ *                                         (adds the official plugin against the same emulator, see
+ *                                          session-manager-plugin.ts)
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +17,12 @@ import { openSessionCapture, type SessionCredentials } from '#lib/ssm-session/in
 import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
 import { startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { forkServerChild } from './server-child.ts';
+import { type PluginRun, runPlugin, startKmsProxy } from './session-manager-plugin.ts';
 
 const MB = 1024 * 1024;
 const FRAME = 1024;
+const REGION = 'eu-west-1';
+const PLUGIN = process.env.SSM_PLUGIN;
 const TARGET = 'ecs:bench_0123456789abcdef0123456789abcdef_0123456789abcdef-1234567890';
 
 type Request =
@@ -35,7 +41,13 @@ async function serve(): Promise<void> {
     void streamRaw(socket, bytes);
   });
   const rawUrl = `ws://127.0.0.1:${(raw.address() as AddressInfo).port}`;
-  process.send?.({ type: 'ready', rawUrl, httpEndpoint: emulator.httpEndpoint });
+  const kmsProxy = PLUGIN === undefined ? undefined : await startKmsProxy(emulator.httpEndpoint, REGION);
+  process.send?.({
+    type: 'ready',
+    rawUrl,
+    httpEndpoint: emulator.httpEndpoint,
+    ...(kmsProxy === undefined ? {} : { kmsProxy: { proxyUrl: kmsProxy.proxyUrl, caFile: kmsProxy.caFile } }),
+  });
   process.on('message', (message: Request) => {
     if (message.type === 'session') {
       const session = emulator.createSession({
@@ -52,6 +64,7 @@ async function serve(): Promise<void> {
         .then((report) => process.send?.({ type: 'report', report }));
     } else {
       raw.close();
+      kmsProxy?.close();
       void emulator.close().then(() => process.exit(0));
     }
   });
@@ -124,24 +137,58 @@ async function main(): Promise<void> {
   process.on('exit', () => child.kill());
   const kms = new KMSClient({
     endpoint: ready.httpEndpoint as string,
-    region: 'eu-west-1',
+    region: REGION,
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
 
+  async function newSession(size: number, encrypted: boolean): Promise<SessionCredentials> {
+    child.send({ type: 'session', bytes: size, kms: encrypted } satisfies Request);
+    return ((await next()) as { session: SessionCredentials }).session;
+  }
+  /** Byte-exact always; zero violations for our client (the plugin's are reported, it is not ours to fix). */
+  async function checkReport(
+    sessionId: string,
+    run: { sha256: string; bytes: number },
+    size: number,
+    allowViolations = false,
+  ): Promise<string[]> {
+    child.send({ type: 'report', sessionId } satisfies Request);
+    const { report } = (await next()) as { report: { outputSha256: string; violations: string[] } };
+    if (report.outputSha256 !== run.sha256 || run.bytes !== size) {
+      throw new Error(`capture was not byte-exact (${run.bytes} of ${size} bytes)`);
+    }
+    if (report.violations.length > 0 && !allowViolations) {
+      throw new Error(`capture had protocol violations: ${JSON.stringify(report.violations)}`);
+    }
+    return report.violations;
+  }
+  const pluginViolations = new Set<string>();
+  /** The official plugin on one session of `size` bytes, checked byte-exact and violation-free. */
+  async function plugin(size: number, encrypted: boolean): Promise<PluginRun> {
+    const session = await newSession(size, encrypted);
+    const run = await runPlugin({
+      plugin: PLUGIN as string,
+      session,
+      region: REGION,
+      target: TARGET,
+      ssmEndpoint: ready.httpEndpoint as string,
+      ...(encrypted ? { kmsProxy: ready.kmsProxy as { proxyUrl: string; caFile: string } } : {}),
+    });
+    for (const violation of await checkReport(session.sessionId, run, size, true)) {
+      pluginViolations.add(violation.replace(/\d+/g, 'N'));
+    }
+    return run;
+  }
+
   async function capture(encrypted: boolean): Promise<Measured> {
-    child.send({ type: 'session', bytes, kms: encrypted } satisfies Request);
-    const { session } = (await next()) as { session: SessionCredentials };
+    const session = await newSession(bytes, encrypted);
     const result = await measure(async () => {
       const running = openSessionCapture({ session, kms, targetId: TARGET });
       const hashed = await hashStream(running.output);
       await running.done;
       return hashed;
     });
-    child.send({ type: 'report', sessionId: session.sessionId } satisfies Request);
-    const { report } = (await next()) as { report: { outputSha256: string; violations: string[] } };
-    if (report.outputSha256 !== result.sha256 || report.violations.length > 0 || result.bytes !== bytes) {
-      throw new Error(`capture was not byte-exact or had violations: ${JSON.stringify(report.violations)}`);
-    }
+    await checkReport(session.sessionId, result, bytes);
     return result;
   }
 
@@ -157,6 +204,11 @@ async function main(): Promise<void> {
     child.send({ type: 'cpu' } satisfies Request);
     return (await next()).seconds as number;
   }
+  async function withPluginServerCpu(run: () => Promise<PluginRun>): Promise<PluginRun & Measured> {
+    const before = await serverCpu();
+    const result = await run();
+    return { ...result, serverCpuSeconds: (await serverCpu()) - before };
+  }
   async function withServerCpu(run: () => Promise<Measured>): Promise<Measured> {
     const before = await serverCpu();
     const result = await run();
@@ -168,10 +220,24 @@ async function main(): Promise<void> {
   const plain = await withServerCpu(() => capture(false));
   const encrypted = await withServerCpu(() => capture(true));
   const peakRss = process.resourceUsage().maxRSS * 1024;
+  // The plugin's start-up (a 1 KiB session) is measured too, and subtracted: CPU-s/MB net of start-up.
+  const plugins =
+    PLUGIN === undefined
+      ? undefined
+      : {
+          plainStart: await plugin(1024, false),
+          plain: await withPluginServerCpu(() => plugin(bytes, false)),
+          kmsStart: await plugin(1024, true),
+          kms: await withPluginServerCpu(() => plugin(bytes, true)),
+        };
   if (rawRun.sha256 !== plain.sha256)
     throw new Error('the raw baseline moved different bytes than the capture');
 
   const rate = (run: Measured) => megabytes / run.seconds;
+  const net = (run: PluginRun & Measured, start: PluginRun): Measured => ({
+    ...run,
+    cpuSeconds: run.cpuSeconds - start.cpuSeconds,
+  });
   const line = (name: string, run: Measured) =>
     `${name.padEnd(28)} ${rate(run).toFixed(1).padStart(7)} MB/s  ${run.seconds.toFixed(2).padStart(6)} s  ` +
     `${(run.cpuSeconds / megabytes).toFixed(4)} client CPU-s/MB  ` +
@@ -185,6 +251,16 @@ async function main(): Promise<void> {
       `ratio capture / raw          ${(rate(plain) / rate(rawRun)).toFixed(2)}`,
       `ratio capture+KMS / raw      ${(rate(encrypted) / rate(rawRun)).toFixed(2)}`,
       `client peak RSS              ${(peakRss / MB).toFixed(1)} MB (RSS before the measured runs ${(rssBefore / MB).toFixed(1)} MB)`,
+      ...(plugins === undefined
+        ? ['(set SSM_PLUGIN=/path/to/session-manager-plugin to add the official plugin)']
+        : [
+            line('session-manager-plugin', net(plugins.plain, plugins.plainStart)),
+            line('session-manager-plugin + KMS', net(plugins.kms, plugins.kmsStart)),
+            `plugin start-up (1 KiB)      ${plugins.plainStart.cpuSeconds.toFixed(3)} / KMS ${plugins.kmsStart.cpuSeconds.toFixed(3)} CPU-s (subtracted above)`,
+            `plugin peak RSS              ${(plugins.plain.peakRssBytes / MB).toFixed(1)} MB / KMS ${(plugins.kms.peakRssBytes / MB).toFixed(1)} MB`,
+            `plugin protocol violations   ${pluginViolations.size === 0 ? 'none' : [...pluginViolations].join('; ')}`,
+            `ours / plugin CPU per MB     ${(plain.cpuSeconds / net(plugins.plain, plugins.plainStart).cpuSeconds).toFixed(2)} plain, ${(encrypted.cpuSeconds / net(plugins.kms, plugins.kmsStart).cpuSeconds).toFixed(2)} KMS`,
+          ]),
       '',
     ].join('\n'),
   );

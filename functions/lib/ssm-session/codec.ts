@@ -1,4 +1,4 @@
-import { hash, randomUUID } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 import { ProtocolError } from '../errors.ts';
 
 /** Message types of the Session Manager data channel (spec section 3). */
@@ -71,7 +71,7 @@ export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offs
   return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
 }
 
-/** Writes an already canonical lowercase UUID (randomUUID's output) without re-validating it. */
+/** Writes a validated canonical lowercase UUID string in wire order. */
 function writeCanonicalUuid(uuid: string, target: Buffer, offset: number): void {
   target.write(uuid.slice(19, 23), offset, 2, 'hex');
   target.write(uuid.slice(24), offset + 2, 6, 'hex');
@@ -80,10 +80,33 @@ function writeCanonicalUuid(uuid: string, target: Buffer, offset: number): void 
   target.write(uuid.slice(14, 18), offset + 14, 2, 'hex');
 }
 
-/** Reads the wire's 16 UUID bytes back into a lowercase hyphenated string. */
-export function uuidFromWire(wire: Buffer): string {
-  const hex = wire.toString('hex', 8, 16) + wire.toString('hex', 0, 8);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** Reads the wire's 16 UUID bytes (at `offset`) back into a lowercase hyphenated string. */
+export function uuidFromWire(wire: Buffer, offset = 0): string {
+  const hex = (from: number, to: number) => {
+    let text = '';
+    for (let i = from; i < to; i += 1) text += HEX[wire[offset + i] as number];
+    return text;
+  };
+  return `${hex(8, 12)}-${hex(12, 14)}-${hex(14, 16)}-${hex(0, 2)}-${hex(2, 8)}`;
+}
+
+/** Random bytes drawn in batches: one randomFillSync per 256 message ids instead of one randomUUID each. */
+const RANDOM_POOL = Buffer.alloc(16 * 256);
+let randomOffset = RANDOM_POOL.length;
+
+/** Writes a fresh random (version 4) UUID in wire order at `offset`. */
+function writeRandomUuid(target: Buffer, offset: number): void {
+  if (randomOffset === RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  RANDOM_POOL.copy(target, offset, randomOffset, randomOffset + 16);
+  randomOffset += 16;
+  // Canonical byte 6 (the version) is wire byte 14, canonical byte 8 (the variant) is wire byte 0.
+  target[offset + 14] = ((target[offset + 14] as number) & 0x0f) | 0x40;
+  target[offset] = ((target[offset] as number) & 0x3f) | 0x80;
 }
 
 /** SHA-256 of the payload, raw 32 bytes. */
@@ -101,6 +124,14 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
   }
   // Every byte is written below, so the frame needs no zero-filling.
   const frame = Buffer.allocUnsafe(PAYLOAD_OFFSET + message.payload.length);
+  message.payload.copy(frame, PAYLOAD_OFFSET);
+  writeHeader(frame, message);
+  return frame;
+}
+
+/** Writes the 120 header bytes of a frame whose payload is already in place (from PAYLOAD_OFFSET to the end). */
+function writeHeader(frame: Buffer, message: Omit<OutgoingMessage, 'payload'>): void {
+  const payload = frame.subarray(PAYLOAD_OFFSET);
   frame.writeUInt32BE(HEADER_LENGTH, 0);
   frame.fill(0x20, 4, 4 + MESSAGE_TYPE_LENGTH);
   frame.write(message.messageType, 4, 'ascii');
@@ -108,13 +139,30 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
   frame.writeBigUInt64BE(BigInt(message.createdDate ?? Date.now()), 40);
   frame.writeBigInt64BE(message.sequenceNumber, 48);
   frame.writeBigUInt64BE(message.flags, 56);
-  if (message.messageId === undefined) writeCanonicalUuid(randomUUID(), frame, 64);
+  if (message.messageId === undefined) writeRandomUuid(frame, 64);
   else uuidToWire(message.messageId, frame, 64);
-  payloadDigest(message.payload).copy(frame, 80);
+  payloadDigest(payload).copy(frame, 80);
   frame.writeUInt32BE(message.payloadType, 112);
-  frame.writeUInt32BE(message.payload.length, PAYLOAD_LENGTH_OFFSET);
-  message.payload.copy(frame, PAYLOAD_OFFSET);
-  return frame;
+  frame.writeUInt32BE(payload.length, PAYLOAD_LENGTH_OFFSET);
+}
+
+/** The known message types as they sit in a frame (space-padded), to name a type without decoding text. */
+const PADDED_TYPES = Object.values(MessageType).map((type) => ({
+  type,
+  padded: Buffer.from(type.padEnd(MESSAGE_TYPE_LENGTH, ' '), 'ascii'),
+}));
+const EMPTY = Buffer.alloc(0);
+
+/** The frame's MessageType: a known space-padded type by comparison, anything else decoded and stripped. */
+function readMessageType(frame: Buffer): string {
+  for (const { type, padded } of PADDED_TYPES) {
+    if (padded.compare(frame, 4, 4 + MESSAGE_TYPE_LENGTH) === 0) return type;
+  }
+  return frame
+    .subarray(4, 4 + MESSAGE_TYPE_LENGTH)
+    .toString('ascii')
+    .replaceAll('\0', '')
+    .trim();
 }
 
 /** Types that skip validation on receive, as the official client does. */
@@ -132,21 +180,17 @@ export function decodeMessage(frame: Buffer): ClientMessage {
     );
   }
   const headerLength = frame.readUInt32BE(0);
-  const messageType = frame
-    .subarray(4, 4 + MESSAGE_TYPE_LENGTH)
-    .toString('ascii')
-    .replaceAll('\0', '')
-    .trim();
+  const messageType = readMessageType(frame);
   const message: ClientMessage = {
     messageType,
     schemaVersion: frame.readUInt32BE(36),
     createdDate: Number(frame.readBigUInt64BE(40)),
     sequenceNumber: frame.readBigInt64BE(48),
     flags: frame.readBigUInt64BE(56),
-    messageId: uuidFromWire(frame.subarray(64, 80)),
-    payloadDigest: Buffer.from(frame.subarray(80, 112)),
+    messageId: uuidFromWire(frame, 64),
+    payloadDigest: frame.subarray(80, 112),
     payloadType: frame.readUInt32BE(112),
-    payload: Buffer.alloc(0),
+    payload: EMPTY,
   };
   const payloadLength = frame.readUInt32BE(PAYLOAD_LENGTH_OFFSET);
   if (UNVALIDATED_TYPES.has(messageType)) return message;
@@ -166,7 +210,7 @@ export function decodeMessage(frame: Buffer): ClientMessage {
       `says ${payloadLength} bytes but the frame carries ${payload.length}`,
     );
   }
-  if (payloadLength !== 0 && !payloadDigest(payload).equals(message.payloadDigest)) {
+  if (payloadLength !== 0 && payloadDigest(payload).compare(frame, 80, 112) !== 0) {
     throw new ProtocolError('PayloadDigest', 'does not match the SHA-256 of the payload');
   }
   message.payload = payload;
@@ -181,25 +225,38 @@ export interface AcknowledgeContent {
   IsSequentialMessage: boolean;
 }
 
+/** Message types whose names JSON writes as they are. */
+const ACK_TYPES = new Set<string>(Object.values(MessageType));
+
 /** Builds the acknowledge frame for a received stream message. */
 export function encodeAcknowledge(
   acked: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
   options: { messageId?: string; createdDate?: number } = {},
 ): Buffer {
-  const content: AcknowledgeContent = {
-    AcknowledgedMessageType: acked.messageType,
-    AcknowledgedMessageId: acked.messageId,
-    AcknowledgedMessageSequenceNumber: Number(acked.sequenceNumber),
-    IsSequentialMessage: true,
-  };
-  return encodeMessage({
+  const header = {
     messageType: MessageType.Acknowledge,
     sequenceNumber: 0n,
     flags: Flags.Ack,
     payloadType: 0,
-    payload: Buffer.from(JSON.stringify(content)),
     ...options,
-  });
+  };
+  const sequence = Number(acked.sequenceNumber);
+  if (!ACK_TYPES.has(acked.messageType) || !UUID_PATTERN.test(acked.messageId)) {
+    const content: AcknowledgeContent = {
+      AcknowledgedMessageType: acked.messageType,
+      AcknowledgedMessageId: acked.messageId,
+      AcknowledgedMessageSequenceNumber: sequence,
+      IsSequentialMessage: true,
+    };
+    return encodeMessage({ ...header, payload: Buffer.from(JSON.stringify(content)) });
+  }
+  // A known type, a canonical UUID and an integer need no escaping: the JSON is written straight into the frame,
+  // byte for byte what JSON.stringify gives (a codec test holds the two together).
+  const json = `{"AcknowledgedMessageType":"${acked.messageType}","AcknowledgedMessageId":"${acked.messageId}","AcknowledgedMessageSequenceNumber":${sequence},"IsSequentialMessage":true}`;
+  const frame = Buffer.allocUnsafe(PAYLOAD_OFFSET + json.length);
+  frame.write(json, PAYLOAD_OFFSET, 'latin1');
+  writeHeader(frame, header);
+  return frame;
 }
 
 /** Parses and validates an acknowledge payload. */

@@ -1,9 +1,5 @@
 /** The Session Manager data-channel client: open a capture of an ECS ExecuteCommand session's output. */
-export {
-  type CaptureOptions,
-  type CaptureSummary,
-  CLIENT_VERSION,
-  openSessionCapture,
-  type SessionCapture,
-  type SessionCredentials,
-} from './capture.ts';
+export { openSessionCapture } from './capture.ts';
+export { type Clock, systemClock } from './clock.ts';
+export { CLIENT_VERSION } from './connection.ts';
+export type { CaptureOptions, CaptureSummary, SessionCapture, SessionCredentials } from './options.ts';

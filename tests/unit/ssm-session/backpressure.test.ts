@@ -31,8 +31,12 @@ describe('ssm-session capture: backpressure', () => {
     }
     connection.sendChannelClosed();
 
-    // Act: nobody reads for a while.
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Act: nobody reads until the client's output buffer is full (it has stopped reading the socket then).
+    const { output: stalled } = capture;
+    await connection.waitFor(() => connection.ackedSequences().length > 0);
+    while (stalled.readableLength < stalled.readableHighWaterMark) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const ackedWhileStalled = connection.ackedSequences().length;
     const actual = createHash('sha256');
     let bytes = 0;

@@ -41,6 +41,40 @@ describe('ssm-session codec', () => {
     expect(frame.toString('hex')).toBe(ACK_FRAME);
   });
 
+  it.each([
+    [
+      'a known type and a canonical id (written directly)',
+      'output_stream_data',
+      '00112233-4455-6677-8899-aabbccddeeff',
+    ],
+    [
+      'an unknown type needing escapes (through JSON.stringify)',
+      'odd"type\\',
+      '00112233-4455-6677-8899-aabbccddeeff',
+    ],
+    [
+      'an id in upper case (through JSON.stringify)',
+      'output_stream_data',
+      '00112233-4455-6677-8899-AABBCCDDEEFF',
+    ],
+  ])('writes an ack payload exactly as JSON.stringify would, for %s', (_case, messageType, messageId) => {
+    // Arrange
+    const acked = { messageType, messageId, sequenceNumber: 9_007_199_254_740_991n };
+
+    // Act
+    const decoded = decodeMessage(encodeAcknowledge(acked));
+
+    // Assert
+    expect(decoded.payload.toString('utf8')).toBe(
+      JSON.stringify({
+        AcknowledgedMessageType: messageType,
+        AcknowledgedMessageId: messageId,
+        AcknowledgedMessageSequenceNumber: 9_007_199_254_740_991,
+        IsSequentialMessage: true,
+      }),
+    );
+  });
+
   it('decodes the test vectors back to their fields', () => {
     const size = decodeMessage(Buffer.from(SIZE_FRAME, 'hex'));
     expect(size).toMatchObject({

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { collect, credentials, type FakeAgent, startFakeAgent } from './fake-agent.ts';
+import { collect, credentials, type FakeAgent, startFakeAgent, testClock } from './fake-agent.ts';
 
 /** A loopback SSM JSON-1.1 endpoint that records TerminateSession calls. */
 async function startSsm(): Promise<{ server: Server; client: SSMClient; terminated: string[] }> {
@@ -47,17 +47,25 @@ describe('ssm-session capture: deadline and abort', () => {
   it('at the deadline sends Ctrl-C, calls TerminateSession, closes, and reports truncated with the output kept', async () => {
     // Arrange
     const session = credentials(agent, 'session-deadline-1');
-    const capture = openSessionCapture({ session, ssm: ssm.client, deadline: Date.now() + 700 });
+    const { clock, tick } = testClock();
+    const deadline = clock.now() + 700;
+    const capture = openSessionCapture({ session, ssm: ssm.client, deadline, clock });
     const output = collect(capture.output);
     const connection = await agent.nextConnection();
     await connection.token;
 
-    // Act: some output, then the agent goes quiet past the deadline.
+    // Act: some output, then the agent goes quiet past the deadline (on the client's clock).
     connection.sendOutput(0, 'before the deadline');
+    await connection.waitFor(() => connection.ackedSequences().length === 1);
+    tick(699);
+    await connection.roundTrip();
+    const openBeforeDeadline = connection.socket.readyState === connection.socket.OPEN;
+    tick(1);
     const closed = await connection.closed;
 
     // Assert
     const summary = await capture.done;
+    expect(openBeforeDeadline).toBe(true);
     expect(summary).toMatchObject({ truncated: true, truncatedReason: 'deadline', bytes: 19 });
     expect(summary.terminateError).toBeUndefined();
     await expect(output).resolves.toEqual(Buffer.from('before the deadline'));
@@ -97,16 +105,19 @@ describe('ssm-session capture: deadline and abort', () => {
   it('reports truncation even when TerminateSession fails, with the failure in terminateError', async () => {
     // Arrange
     const broken = new SSMClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const { clock, tick } = testClock();
     const capture = openSessionCapture({
       session: credentials(agent, 'session-deadline-2'),
       ssm: broken,
-      deadline: Date.now() + 300,
+      deadline: clock.now() + 300,
+      clock,
     });
     const output = collect(capture.output);
     const connection = await agent.nextConnection();
     await connection.token;
 
     // Act
+    tick(300);
     const summary = await capture.done;
 
     // Assert
@@ -120,13 +131,20 @@ describe('ssm-session capture: deadline and abort', () => {
     // Arrange
     const session = credentials(agent, 'session-far-deadline');
     const thirtyDays = 30 * 24 * 3600 * 1000;
-    const capture = openSessionCapture({ session, ssm: ssm.client, deadline: Date.now() + thirtyDays });
+    const { clock, tick } = testClock();
+    const capture = openSessionCapture({
+      session,
+      ssm: ssm.client,
+      deadline: clock.now() + thirtyDays,
+      clock,
+    });
     const output = collect(capture.output);
     const connection = await agent.nextConnection();
     await connection.token;
 
     // Act
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    tick(1000);
+    await connection.roundTrip();
     connection.sendOutput(0, 'all of it');
     await connection.waitFor(() => connection.ackedSequences().length === 1);
     connection.sendChannelClosed();

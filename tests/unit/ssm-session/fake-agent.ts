@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createClock, type TimerId } from '@sinonjs/fake-timers';
 import { type WebSocket, WebSocketServer } from 'ws';
 import {
   type ClientMessage,
@@ -15,6 +16,7 @@ import {
   MessageType,
   PayloadType,
 } from '#lib/ssm-session/codec.ts';
+import type { Clock } from '#lib/ssm-session/index.ts';
 
 export interface FakeConnection {
   socket: WebSocket;
@@ -32,6 +34,15 @@ export interface FakeConnection {
   sendAck(acked: ClientMessage): void;
   sendChannelClosed(output?: string): void;
   closed: Promise<{ code: number }>;
+  /** Websocket pings received from the client so far. */
+  pings(): number;
+  /** Resolves once the client has sent `count` pings in all. */
+  waitForPings(count: number): Promise<void>;
+  /**
+   * Pings the client and resolves on its pong: by then the client has read every frame sent before (its pong
+   * also counts as traffic for the client's liveness, as any frame does).
+   */
+  roundTrip(): Promise<void>;
 }
 
 export interface FakeAgent {
@@ -92,6 +103,12 @@ export async function startFakeAgent(options: { autoPong?: boolean } = {}): Prom
       resolveToken = r;
     });
     const closed = new Promise<{ code: number }>((r) => socket.on('close', (code) => r({ code })));
+    let pings = 0;
+    const pingListeners = new Set<() => void>();
+    socket.on('ping', () => {
+      pings += 1;
+      for (const listener of pingListeners) listener();
+    });
     socket.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) {
         const raw = data.toString('utf8');
@@ -134,6 +151,26 @@ export async function startFakeAgent(options: { autoPong?: boolean } = {}): Prom
       },
       ackedSequences() {
         return acked;
+      },
+      pings() {
+        return pings;
+      },
+      waitForPings(count) {
+        return new Promise((resolve) => {
+          const check = () => {
+            if (pings < count) return;
+            pingListeners.delete(check);
+            resolve();
+          };
+          pingListeners.add(check);
+          check();
+        });
+      },
+      roundTrip() {
+        return new Promise((resolve) => {
+          socket.once('pong', () => resolve());
+          socket.ping();
+        });
       },
       inputs() {
         return received.filter((m) => m.messageType === MessageType.InputStreamData);
@@ -237,4 +274,24 @@ export async function startFakeSsm(): Promise<FakeSsm> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A clock the test moves (`tick`), starting at the real time so that deadlines are epoch times as in production. */
+export interface TestClock {
+  clock: Clock;
+  /** Moves the clock on by `ms`, firing every timer due on the way (synchronously). */
+  tick(ms: number): void;
+}
+
+/** Creates a TestClock on @sinonjs/fake-timers, without touching the global timers. */
+export function testClock(): TestClock {
+  const fake = createClock(Date.now());
+  const clock: Clock = {
+    now: () => fake.now,
+    setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+    clearTimeout: (timer) => fake.clearTimeout(timer as TimerId),
+    setInterval: (callback, ms) => fake.setInterval(callback, ms),
+    clearInterval: (timer) => fake.clearInterval(timer as TimerId),
+  };
+  return { clock, tick: (ms) => void fake.tick(ms) };
 }

@@ -1,5 +1,5 @@
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { collect, credentials, type FakeAgent, startFakeAgent } from './fake-agent.ts';
+import { collect, credentials, type FakeAgent, startFakeAgent, testClock } from './fake-agent.ts';
 
 describe('ssm-session capture: keepalive', () => {
   let agent: FakeAgent;
@@ -11,30 +11,36 @@ describe('ssm-session capture: keepalive', () => {
   });
 
   it('sends websocket pings while the session is quiet, and none while output flows', async () => {
-    // Arrange
-    const capture = openSessionCapture({ session: credentials(agent), pingIntervalMs: 100 });
+    // Arrange: the client's timers run on a clock the test moves.
+    const { clock, tick } = testClock();
+    const capture = openSessionCapture({ session: credentials(agent), pingIntervalMs: 100, clock });
     const output = collect(capture.output);
     const connection = await agent.nextConnection();
     await connection.token;
-    let pings = 0;
-    connection.socket.on('ping', () => {
-      pings += 1;
-    });
 
-    // Act: quiet for 550 ms, then busy (a message every 20 ms) for 500 ms.
-    await new Promise((resolve) => setTimeout(resolve, 550));
-    const quietPings = pings;
+    // Act: quiet for five ping intervals, then busy (a message every 20 ms of clock time) for five more.
+    for (let interval = 1; interval <= 5; interval += 1) {
+      tick(100);
+      await connection.waitForPings(interval);
+      // The agent pongs; a round trip proves the client read the pong before the clock moves on.
+      await connection.roundTrip();
+    }
+    const quietPings = connection.pings();
     for (let sequence = 0; sequence < 25; sequence += 1) {
       connection.sendOutput(sequence, `${sequence};`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The ack proves the client read the message (and sent any ping it sent before it).
+      await connection.waitFor(() => connection.ackedSequences().length === sequence + 1);
+      tick(20);
     }
-    const busyPings = pings - quietPings;
+    connection.sendOutput(25, 'end');
+    await connection.waitFor(() => connection.ackedSequences().length === 26);
+    const busyPings = connection.pings() - quietPings;
     connection.sendChannelClosed();
 
     // Assert
-    expect(quietPings).toBeGreaterThanOrEqual(3);
-    expect(busyPings).toBeLessThanOrEqual(1);
-    await output;
+    expect(quietPings).toBe(5);
+    expect(busyPings).toBe(0);
+    expect((await output).toString()).toMatch(/^0;1;.*24;end$/);
     await capture.done;
   });
 });

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PayloadType } from '#lib/ssm-session/codec.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
-import { credentials, type FakeAgent, type FakeSsm, startFakeAgent, startFakeSsm } from './fake-agent.ts';
+import {
+  credentials,
+  type FakeAgent,
+  type FakeSsm,
+  startFakeAgent,
+  startFakeSsm,
+  testClock,
+} from './fake-agent.ts';
 
 describe('ssm-session capture: a KMS endpoint that never answers', () => {
   let agent: FakeAgent;
@@ -34,7 +41,9 @@ describe('ssm-session capture: a KMS endpoint that never answers', () => {
   it('gives up GenerateDataKey when the agent would (15 s): a SessionInterruptedError naming it, not a hang', async () => {
     // Arrange
     const session = credentials(agent, 'session-kms-hangs');
+    const { clock, tick } = testClock();
     const capture = openSessionCapture({
+      clock,
       session,
       kms,
       ssm: ssm.client,
@@ -48,15 +57,26 @@ describe('ssm-session capture: a KMS endpoint that never answers', () => {
       RequestedClientActions: [{ ActionType: 'KMSEncryption', ActionParameters: { KMSKeyId: 'alias/exec' } }],
     };
 
-    // Act
+    // Act: the request reaches KMS, which never answers; 15 s pass on the client's clock.
     connection.sendOutput(0, JSON.stringify(request), PayloadType.HandshakeRequest);
+    while (requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    tick(14_999);
+    const settledEarly = await Promise.race([
+      capture.done.then(
+        () => true,
+        () => true,
+      ),
+      new Promise((resolve) => setImmediate(() => resolve(false))),
+    ]);
+    tick(1);
 
     // Assert
     await expect(capture.done).rejects.toMatchObject({
       name: 'SessionInterruptedError',
       message: expect.stringContaining('GenerateDataKey'),
     });
+    expect(settledEarly).toBe(false);
     expect(requests.length).toBe(1);
     expect(ssm.terminated).toContain('session-kms-hangs');
-  }, 40_000);
+  });
 });

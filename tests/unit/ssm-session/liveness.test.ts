@@ -8,9 +8,10 @@ import {
   outputFrame,
   startFakeAgent,
   startFakeSsm,
+  testClock,
 } from './fake-agent.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The client's timers run on a clock the test moves: the real websocket carries the frames, no test waits for time.
 
 describe('ssm-session capture: liveness of a peer that never answers pings', () => {
   let agent: FakeAgent;
@@ -26,40 +27,56 @@ describe('ssm-session capture: liveness of a peer that never answers pings', () 
 
   it('fails a silent channel with a SessionInterruptedError naming the silence, after TerminateSession', async () => {
     // Arrange: a half-open connection, as seen from the client: nothing comes back, not even pongs.
+    const { clock, tick } = testClock();
     const capture = openSessionCapture({
       session: credentials(agent, 'session-half-open'),
       ssm: ssm.client,
       pingIntervalMs: 50,
       livenessTimeoutMs: 200,
+      clock,
     });
     const ended = finished(capture.output);
+    capture.output.resume();
     const connection = await agent.nextConnection();
     await connection.token;
-    let pings = 0;
-    connection.socket.on('ping', () => {
-      pings += 1;
-    });
-
-    // Act
     connection.sendOutput(0, 'started;');
+    await connection.waitFor(() => connection.ackedSequences().length === 1);
+
+    // Act: a quiet ping interval (one ping), then the liveness timeout with no answer.
+    tick(50);
+    await connection.waitForPings(1);
+    tick(199);
+    const failedEarly = await Promise.race([
+      capture.done.then(
+        () => true,
+        () => true,
+      ),
+      Promise.resolve(false),
+    ]);
+    tick(1);
 
     // Assert
+    expect(failedEarly).toBe(false);
     await expect(capture.done).rejects.toMatchObject({
       name: 'SessionInterruptedError',
-      message: expect.stringMatching(/no pong or other frame for \d+ ms/),
+      message: expect.stringContaining(
+        'no pong or other frame for 250 ms, beyond the liveness timeout of 200 ms',
+      ),
     });
-    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(connection.pings()).toBeGreaterThanOrEqual(1);
     await expect(ended).rejects.toMatchObject({ name: 'SessionInterruptedError' });
     expect(ssm.terminated).toContain('session-half-open');
   });
 
   it('never counts a socket paused for backpressure as dead, however long the consumer stalls', async () => {
     // Arrange: while paused the client reads nothing, so no pong (or anything) could arrive.
+    const { clock, tick } = testClock();
     const capture = openSessionCapture({
       session: credentials(agent),
       ssm: ssm.client,
       pingIntervalMs: 20,
       livenessTimeoutMs: 60,
+      clock,
     });
     const connection = await agent.nextConnection();
     await connection.token;
@@ -68,9 +85,15 @@ describe('ssm-session capture: liveness of a peer that never answers pings', () 
     for (let sequence = 0; sequence < messages; sequence += 1) {
       connection.sendFrame(outputFrame(sequence, chunk));
     }
+    // Nobody reads: the client stops reading the socket once its output buffer is full.
+    const { output: stalled } = capture;
+    await connection.waitFor(() => connection.ackedSequences().length > 0);
+    while (stalled.readableLength < stalled.readableHighWaterMark) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
 
-    // Act: nobody reads for many liveness timeouts; then everything is read and the agent closes.
-    await sleep(600);
+    // Act: many liveness timeouts pass while paused; then everything is read and the agent closes.
+    tick(600);
     const ackedWhileStalled = connection.ackedSequences().length;
     const output = collect(capture.output);
     await connection.waitFor(() => connection.ackedSequences().length === messages);
@@ -80,6 +103,7 @@ describe('ssm-session capture: liveness of a peer that never answers pings', () 
     expect(ackedWhileStalled).toBeLessThan(messages);
     expect((await output).length).toBe(messages * chunk.length);
     await expect(capture.done).resolves.toMatchObject({ truncated: false, messages });
+    expect(connection.pings()).toBe(0);
   });
 });
 
@@ -94,27 +118,31 @@ describe('ssm-session capture: liveness of a healthy quiet session', () => {
 
   it('survives many liveness timeouts of silence when the peer answers pings (a script that sleeps)', async () => {
     // Arrange
+    const { clock, tick } = testClock();
     const capture = openSessionCapture({
       session: credentials(agent),
       pingIntervalMs: 20,
       livenessTimeoutMs: 60,
+      clock,
     });
     const output = collect(capture.output);
     const connection = await agent.nextConnection();
     await connection.token;
-    let pings = 0;
-    connection.socket.on('ping', () => {
-      pings += 1;
-    });
-
-    // Act
     connection.sendOutput(0, 'sleeping;');
-    await sleep(600);
+    await connection.waitFor(() => connection.ackedSequences().length === 1);
+
+    // Act: thirty quiet ping intervals; each ping is answered (the agent pongs) and read by the client (a round
+    // trip from the agent proves it) before the next interval, as on a healthy connection.
+    for (let round = 1; round <= 30; round += 1) {
+      tick(20);
+      await connection.waitForPings(round);
+      await connection.roundTrip();
+    }
     connection.sendOutput(1, 'awake');
     connection.sendChannelClosed();
 
-    // Assert
-    expect(pings).toBeGreaterThanOrEqual(5);
+    // Assert: 600 ms of clock time, ten liveness timeouts, no failure.
+    expect(connection.pings()).toBe(30);
     expect((await output).toString()).toBe('sleeping;awake');
     await expect(capture.done).resolves.toMatchObject({ truncated: false, messages: 2 });
   });

@@ -1,4 +1,4 @@
-import { openSessionCapture } from '#lib/ssm-session/index.ts';
+import { type Clock, openSessionCapture } from '#lib/ssm-session/index.ts';
 import { credentials, type FakeAgent, startFakeAgent } from './fake-agent.ts';
 
 describe('ssm-session capture: option validation', () => {
@@ -21,6 +21,8 @@ describe('ssm-session capture: option validation', () => {
     ['terminalSize.rows', { terminalSize: { cols: 80, rows: 70_000 } }],
     ['reorderCapacity', { reorderCapacity: 0 }],
     ['deadline', { deadline: Number.NaN }],
+    // A fake clock whose `now` is a number (as @sinonjs/fake-timers has it) instead of a function.
+    ['clock', { clock: { now: 0 } as unknown as Clock }],
   ])('rejects a bad %s with an InvalidRequestError naming it', (field, options) => {
     // Arrange
     const session = credentials(agent);

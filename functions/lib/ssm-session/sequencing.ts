@@ -1,0 +1,96 @@
+/**
+ * Both directions of stream messages: the agent's output_stream_data acked at once and delivered in order exactly
+ * once; our input_stream_data numbered, kept until acked and resent on the RTO.
+ */
+import { ProtocolError } from '../errors.ts';
+import type { Clock } from './clock.ts';
+import {
+  type ClientMessage,
+  decodeAcknowledge,
+  encodeAcknowledge,
+  encodeMessage,
+  Flags,
+  HEADER_LENGTH,
+  MessageType,
+} from './codec.ts';
+import { DEFAULT_REORDER_BYTES, DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
+import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
+
+/** Sequence numbers, acks, reordering and resends of one data channel. */
+export class StreamSequencing {
+  readonly incoming: IncomingSequencer<ClientMessage>;
+  readonly outgoing: OutgoingBuffer;
+  /** Stream messages received, duplicates not counted. */
+  messages = 0;
+  private nextSequence = 0;
+  private resendTimer: unknown;
+  private readonly clock: Clock;
+  private readonly send: (frame: Buffer) => void;
+
+  /** `send` writes one frame to the socket (and drops it if the socket is not open). */
+  constructor(
+    options: { reorderCapacity?: number; reorderBytes?: number },
+    clock: Clock,
+    send: (frame: Buffer) => void,
+  ) {
+    this.clock = clock;
+    this.outgoing = new OutgoingBuffer(() => clock.now());
+    this.incoming = new IncomingSequencer(
+      options.reorderCapacity ?? DEFAULT_REORDER_CAPACITY,
+      options.reorderBytes ?? DEFAULT_REORDER_BYTES,
+    );
+    this.send = send;
+  }
+
+  /** Starts the resend scheduler; an error it raises (the agent never acks) goes to `fail`. */
+  start(fail: (error: unknown) => void): void {
+    this.resendTimer = this.clock.setInterval(() => {
+      try {
+        const frame = this.outgoing.due();
+        if (frame !== undefined) this.send(frame);
+      } catch (error) {
+        fail(error);
+      }
+    }, RESEND_INTERVAL_MS);
+  }
+
+  /** Stops resending. */
+  stop(): void {
+    this.clock.clearInterval(this.resendTimer);
+  }
+
+  /**
+   * One output_stream_data: acked first, duplicates included, before any slow work (but never a message that
+   * cannot be buffered); then it and any buffered messages it releases go to `deliver` in sequence order.
+   */
+  receive(message: ClientMessage, deliver: (message: ClientMessage) => void): void {
+    const sequence = message.sequenceNumber;
+    if (sequence < 0n || sequence > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
+    }
+    const bytes = message.payload.length + HEADER_LENGTH;
+    if (this.incoming.fits(Number(sequence), bytes)) this.send(encodeAcknowledge(message));
+    const arrival = this.incoming.accept(Number(sequence), message, deliver, bytes);
+    if (arrival !== 'duplicate') this.messages += 1;
+  }
+
+  /** An acknowledge from the agent: its message leaves the outgoing buffer. */
+  acknowledged(message: ClientMessage): void {
+    this.outgoing.ack(decodeAcknowledge(message).AcknowledgedMessageSequenceNumber);
+  }
+
+  /** Sends one input_stream_data message and keeps it until acked. */
+  sendStream(payloadType: number, payload: Buffer): void {
+    const sequence = this.nextSequence;
+    this.nextSequence += 1;
+    const frame = encodeMessage({
+      messageType: MessageType.InputStreamData,
+      sequenceNumber: BigInt(sequence),
+      flags: Flags.None,
+      payloadType,
+      payload,
+    });
+    this.outgoing.add(sequence, frame);
+    this.send(frame);
+  }
+}

@@ -1,0 +1,21 @@
+/** SSM TerminateSession as a capture calls it on truncation and failure: bounded in time, never throwing. */
+import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import type { CaptureOptions } from './options.ts';
+
+const TERMINATE_TIMEOUT_MS = 5000;
+
+/**
+ * Calls TerminateSession on the capture's session (with a default SSM client if none was given); returns the
+ * failure as text instead of throwing.
+ */
+export async function terminateSession(options: CaptureOptions): Promise<string | undefined> {
+  try {
+    options.ssm ??= new SSMClient({});
+    await options.ssm.send(new TerminateSessionCommand({ SessionId: options.session.sessionId }), {
+      abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
+    });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+}
