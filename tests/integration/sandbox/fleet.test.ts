@@ -54,6 +54,10 @@ describe('a 1000-target sweep through the sandbox (Distributed Map)', () => {
     const failed = manifest.targets.filter((t) => t.status === 'failed');
     expect(failed.map((t) => t.target.taskArn.split('/').pop()).sort()).toEqual([...DENIED].sort());
     expect(failed.every((t) => t.error?.name === 'AccessDeniedException')).toBe(true);
+    const unhappy = manifest.targets
+      .filter((t) => t.status !== 'succeeded' && t.status !== 'failed')
+      .map((t) => ({ task: t.target.taskArn.split('/').pop(), status: t.status, partialReasons: t.partialReasons }));
+    expect(unhappy).toEqual([]);
     const stored = manifest.targets.filter((t) => t.status === 'succeeded');
     expect(stored).toHaveLength(997);
     expect(stored.every((t) => (t.bytes ?? 0) > 0 && t.s3Key?.endsWith('/app/basic.log'))).toBe(true);
