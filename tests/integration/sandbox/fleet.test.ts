@@ -56,7 +56,11 @@ describe('a 1000-target sweep through the sandbox (Distributed Map)', () => {
     expect(failed.every((t) => t.error?.name === 'AccessDeniedException')).toBe(true);
     const unhappy = manifest.targets
       .filter((t) => t.status !== 'succeeded' && t.status !== 'failed')
-      .map((t) => ({ task: t.target.taskArn.split('/').pop(), status: t.status, partialReasons: t.partialReasons }));
+      .map((t) => ({
+        task: t.target.taskArn.split('/').pop(),
+        status: t.status,
+        partialReasons: t.partialReasons,
+      }));
     expect(unhappy).toEqual([]);
     const stored = manifest.targets.filter((t) => t.status === 'succeeded');
     expect(stored).toHaveLength(997);

@@ -281,10 +281,21 @@ describe('template.yaml', () => {
   });
 
   // cfn-lint runs the SAM transform and checks the result against the CloudFormation schemas. It comes from
-  // PyPI, which these machines cannot reach, so it runs where a developer has it installed.
-  (cfnLintAvailable ? it : it.skip)('passes cfn-lint, SAM transform included', () => {
-    const lint = spawnSync('cfn-lint', ['template.yaml'], { encoding: 'utf8' });
-    expect(lint.stdout + lint.stderr).toBe('');
-    expect(lint.status).toBe(0);
-  });
+  // PyPI, which these machines cannot reach (and Debian does not package), so it runs where a developer has it
+  // installed, and CI cannot require it.
+  if (!cfnLintAvailable) {
+    process.stderr.write(
+      'skipped: cfn-lint (pip install cfn-lint); PyPI is unreachable here, so CI cannot install it\n',
+    );
+  }
+  (cfnLintAvailable ? it : it.skip)(
+    'passes cfn-lint with its informational checks, SAM transform included',
+    () => {
+      const lint = spawnSync('cfn-lint', ['--include-checks', 'I', '--', 'template.yaml'], {
+        encoding: 'utf8',
+      });
+      expect(lint.stdout + lint.stderr).toBe('');
+      expect(lint.status).toBe(0);
+    },
+  );
 });
