@@ -6,8 +6,6 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { type CaptureSummary, openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { type ClientConfig, clientConfig } from '../cli/aws.ts';
 import { CliError, EXIT } from '../cli/exit-codes.ts';
@@ -132,8 +130,7 @@ async function captureSession(
   const capture = openSessionCapture({
     session,
     ...(targetId === undefined ? {} : { targetId }),
-    kms: new KMSClient(clientConfig),
-    ssm: new SSMClient(clientConfig),
+    awsClientConfig: clientConfig,
     ...(timeoutSeconds === undefined ? {} : { deadline: Date.now() + timeoutSeconds * 1000 }),
     signal: controller.signal,
   });

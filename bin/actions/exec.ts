@@ -14,8 +14,6 @@ import {
   type ExecuteCommandCommandOutput,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { MARKER_PREFIX, newNonce, quoteWord } from '#lib/capture/command.ts';
 import { ExitMarkerParser } from '#lib/capture/exit-marker.ts';
 import { describeError } from '#lib/errors.ts';
@@ -168,8 +166,7 @@ export async function execCommand(
             targetId: `ecs:${lastArnSegment(options.cluster)}_${lastArnSegment(options.task)}_${container.runtimeId}`,
           }
         : {}),
-      kms: new KMSClient(config),
-      ssm: new SSMClient(config),
+      awsClientConfig: config,
       ...(options.timeout !== undefined ? { deadline: Date.now() + options.timeout * 1000 } : {}),
       signal: stop.signal,
     });

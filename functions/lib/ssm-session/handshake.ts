@@ -3,7 +3,7 @@
  * exchange, the encryption challenge, and AES-256-GCM for the payloads that travel encrypted afterwards.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { InvalidRequestError, ProtocolError } from '../errors.ts';
 
 /** ActionStatus values of a processed client action. */
@@ -171,6 +171,7 @@ export async function generateSessionKeys(
       'the agent asked for KMS encryption, which needs the target id ecs:<cluster>_<taskId>_<runtimeId> for the encryption context; pass it',
     );
   }
+  const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
   const result = await kms.send(
     new GenerateDataKeyCommand({
       KeyId: keyId,

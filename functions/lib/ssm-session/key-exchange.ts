@@ -2,7 +2,6 @@
  * Answering the agent's HandshakeRequest within a capture: the requested client actions, and for KMSEncryption
  * the data key from KMS, bounded by the agent's own 15 s handshake step.
  */
-import { KMSClient } from '@aws-sdk/client-kms';
 import { ProtocolError, SessionInterruptedError } from '../errors.ts';
 import { type Clock, timeoutSignal } from './clock.ts';
 import { CLIENT_VERSION } from './connection.ts';
@@ -52,7 +51,7 @@ export async function answerHandshake(
     } else if (action.ActionType === 'KMSEncryption') {
       const { KMSKeyId } = kmsParameters(action);
       if (options.kmsKeyIds !== undefined) assertAllowedKmsKey(KMSKeyId, options.kmsKeyIds);
-      options.kms ??= new KMSClient({});
+      options.kms ??= new (await import('@aws-sdk/client-kms')).KMSClient(options.awsClientConfig ?? {});
       // The agent abandons the handshake after 15 s; a later answer is of no use, and neither is one after the end.
       const timeout = timeoutSignal(clock, HANDSHAKE_STEP_TIMEOUT_MS);
       const generated = await generateSessionKeys(

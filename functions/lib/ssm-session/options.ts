@@ -1,7 +1,7 @@
 /** The options and results of a capture, and the check that rejects unusable options before anything connects. */
 
 import type { Readable } from 'node:stream';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { InvalidRequestError } from '../errors.ts';
 import type { Clock } from './clock.ts';
@@ -18,10 +18,15 @@ export interface CaptureOptions {
   session: SessionCredentials;
   /** 'ecs:<clusterName>_<taskId>_<runtimeId>', the KMS encryption context TargetId. */
   targetId?: string;
-  /** Needed only when the agent asks for KMSEncryption (a default client is created if absent). */
+  /**
+   * Needed only when the agent asks for KMSEncryption. Absent: a client made from `awsClientConfig`, its module
+   * loaded only then (a plain session never loads the KMS client).
+   */
   kms?: KMSClient;
-  /** TerminateSession on deadline/abort/failure (a default client is created if absent). */
+  /** TerminateSession on deadline/abort/failure. Absent: a client made from `awsClientConfig` when first needed. */
   ssm?: SSMClient;
+  /** Region and credentials of the default KMS and SSM clients (default: the SDK's own chain). */
+  awsClientConfig?: Pick<KMSClientConfig, 'region' | 'credentials' | 'profile'>;
   /** Epoch ms; at it: send Ctrl-C (0x03), TerminateSession, close, report truncated. */
   deadline?: number;
   /** Same as the deadline, reason 'aborted'. */

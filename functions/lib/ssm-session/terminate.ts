@@ -1,16 +1,16 @@
 /** SSM TerminateSession as a capture calls it on truncation and failure: bounded in time, never throwing. */
-import { SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import type { CaptureOptions } from './options.ts';
 
 const TERMINATE_TIMEOUT_MS = 5000;
 
 /**
- * Calls TerminateSession on the capture's session (with a default SSM client if none was given); returns the
- * failure as text instead of throwing.
+ * Calls TerminateSession on the capture's session (with a default SSM client if none was given, its module loaded
+ * on first use); returns the failure as text instead of throwing.
  */
 export async function terminateSession(options: CaptureOptions): Promise<string | undefined> {
   try {
-    options.ssm ??= new SSMClient({});
+    const { SSMClient, TerminateSessionCommand } = await import('@aws-sdk/client-ssm');
+    options.ssm ??= new SSMClient(options.awsClientConfig ?? {});
     await options.ssm.send(new TerminateSessionCommand({ SessionId: options.session.sessionId }), {
       abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
     });
