@@ -73,7 +73,7 @@ describe('the built CLI (build/build.mjs cli)', () => {
     expect(report.violations).toEqual([]);
   });
 
-  it('loads no AWS SDK and no schema library to start, and only the capture and its clients for `attach`', async () => {
+  it('loads no AWS SDK and no schema library to start, and for `attach` only the capture (KMS and SSM on first use)', async () => {
     // Arrange
     const result = await build({ ...cliOptions(join(outdir, 'metafile')), write: false });
     const metafile = result.metafile as Metafile;
@@ -92,7 +92,7 @@ describe('the built CLI (build/build.mjs cli)', () => {
     expect(attach.some((file) => file.includes('node_modules/ws/'))).toBe(true);
     for (const file of attach) {
       expect(file).not.toMatch(
-        /node_modules\/(zod|@aws-sdk\/client-(ec2|ecs|s3|sfn|iam|cloudformation|cloudwatch))\//,
+        /node_modules\/(zod|@aws-sdk\/client-(ec2|ecs|s3|sfn|iam|cloudformation|cloudwatch|kms|ssm))\//,
       );
       expect(file).not.toMatch(
         /node_modules\/@aws-sdk\/credential-provider-(ini|sso|process|http|web-identity)\//,
