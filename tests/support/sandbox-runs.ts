@@ -1,28 +1,23 @@
-/** What the sandbox end-to-end tests read back after a run: its final status, its S3 keys, its manifest. */
+/**
+ * The sandbox end-to-end tests' setup (one sandbox per describe block) and what they read back after a run:
+ * its final status, its S3 keys, its manifest.
+ */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { Manifest } from '#lib/manifest.ts';
-import type { Sandbox } from '#local/pipeline.ts';
+import { type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { loadWorld } from '#local/world.ts';
+import { finalStatus as pollFinalStatus } from './executions.ts';
 import { expectValidManifest } from './manifest-schema.ts';
-
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** Queries over one sandbox through the real SFN and S3 clients. */
 export function sandboxRuns(sandbox: Sandbox, sfn: SFNClient) {
   const s3 = sandbox.s3.client(sandbox.world.region);
 
   /** Polls DescribeExecution until ANY final status (never only success). */
-  async function finalStatus(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    for (;;) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (FINAL.has(described.status ?? '')) return described;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const finalStatus = (executionArn: string): Promise<DescribeExecutionCommandOutput> =>
+    pollFinalStatus(sfn, executionArn);
 
   /** Every key under the execution's run prefix. */
   async function keysOf(executionName: string): Promise<string[]> {
@@ -43,4 +38,27 @@ export function sandboxRuns(sandbox: Sandbox, sfn: SFNClient) {
   }
 
   return { s3, finalStatus, keysOf, manifestOf };
+}
+
+/** A started sandbox with its SFN and S3 clients and the queries above. */
+export type SandboxContext = { sandbox: Sandbox; sfn: SFNClient } & ReturnType<typeof sandboxRuns>;
+
+/**
+ * Starts the sandbox (the shipped world) before the describe block's tests and closes it after them,
+ * restoring process.env. The fields of the returned object are set once beforeAll has run.
+ */
+export function useSandbox(): SandboxContext {
+  const savedEnv = { ...process.env };
+  const context = {} as SandboxContext;
+  beforeAll(async () => {
+    const sandbox = await startSandbox({ world: loadWorld(), logLevel: 'SILENT' });
+    const sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: sandbox.world.region });
+    Object.assign(context, { sandbox, sfn }, sandboxRuns(sandbox, sfn));
+  });
+  afterAll(async () => {
+    context.sfn?.destroy();
+    await context.sandbox?.close();
+    process.env = savedEnv;
+  });
+  return context;
 }

@@ -1,10 +1,9 @@
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NAMED_FAULTS, resolveFaults, type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from '@jest/globals';
+import { NAMED_FAULTS, resolveFaults } from '#local/pipeline.ts';
 import { collectOutcome, publishedFor } from '#local/run-report.ts';
-import { loadWorld } from '#local/world.ts';
-import { sandboxRuns } from '../../support/sandbox-runs.ts';
+import { useSandbox } from '../../support/sandbox-runs.ts';
 
 /** What MULTIPART_STAND_IN prints: more than one 5 MiB part. */
 const MULTIPART_BYTES = 6 * 1024 * 1024;
@@ -14,36 +13,16 @@ const MULTIPART_BYTES = 6 * 1024 * 1024;
  * handlers, the ECS emulator, the agent emulator over a real websocket and the local S3 server.
  */
 describe('sandbox fault switches (end to end)', () => {
-  const savedEnv = { ...process.env };
-  let sandbox: Sandbox;
-  let sfn: SFNClient;
-  let s3: S3Client;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ world: loadWorld(), logLevel: 'SILENT' });
-    sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: sandbox.world.region });
-    s3 = sandbox.s3.client(sandbox.world.region);
-  });
-
-  afterAll(async () => {
-    sfn.destroy();
-    await sandbox.close();
-    process.env = savedEnv;
-  });
-
-  const runs = () => sandboxRuns(sandbox, sfn);
-  const finalStatus = (arn: string) => runs().finalStatus(arn);
-  const keysOf = (name: string) => runs().keysOf(name);
-  const manifestOf = (name: string) => runs().manifestOf(name);
+  const ctx = useSandbox();
 
   /** One target (maxTasks 1) of `script` with the named faults on; the S3 counts are read before they reset. */
   async function runWithFaults(names: string[], executionName: string, script = 'basic') {
-    sandbox.setFaults(resolveFaults(names));
-    const firstSession = sandbox.ecs.executions.length;
+    ctx.sandbox.setFaults(resolveFaults(names));
+    const firstSession = ctx.sandbox.ecs.executions.length;
     try {
-      const started = await sfn.send(
+      const started = await ctx.sfn.send(
         new StartExecutionCommand({
-          stateMachineArn: sandbox.stateMachineArn,
+          stateMachineArn: ctx.sandbox.stateMachineArn,
           name: executionName,
           input: JSON.stringify({
             cluster: 'payments-prod',
@@ -55,8 +34,8 @@ describe('sandbox fault switches (end to end)', () => {
           }),
         }),
       );
-      const described = await finalStatus(started.executionArn ?? '');
-      const outcome = collectOutcome(sandbox.journal, executionName);
+      const described = await ctx.finalStatus(started.executionArn ?? '');
+      const outcome = collectOutcome(ctx.sandbox.journal, executionName);
       const [result] = outcome.results;
       if (result === undefined) throw new Error(`${executionName} has no target result`);
       return {
@@ -64,15 +43,17 @@ describe('sandbox fault switches (end to end)', () => {
         outcome,
         result,
         calls: outcome.calls.get(`${result.target.taskArn}|${result.target.container}|${script}`),
-        s3Operations: new Map(sandbox.s3.operations),
-        s3Injected: new Map(sandbox.s3.injected),
-        sessions: sandbox.ecs.executions.slice(firstSession).map((e) => sandbox.agent.report(e.sessionId)),
-        manifest: await manifestOf(executionName),
-        keys: await keysOf(executionName),
-        published: publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, executionName),
+        s3Operations: new Map(ctx.sandbox.s3.operations),
+        s3Injected: new Map(ctx.sandbox.s3.injected),
+        sessions: ctx.sandbox.ecs.executions
+          .slice(firstSession)
+          .map((e) => ctx.sandbox.agent.report(e.sessionId)),
+        manifest: await ctx.manifestOf(executionName),
+        keys: await ctx.keysOf(executionName),
+        published: publishedFor(ctx.sandbox.eventbridge.events, ctx.sandbox.sns.messages, executionName),
       };
     } finally {
-      sandbox.setFaults(resolveFaults([]));
+      ctx.sandbox.setFaults(resolveFaults([]));
     }
   }
 
@@ -106,8 +87,8 @@ describe('sandbox fault switches (end to end)', () => {
     expect(run.s3Operations.get('UploadPart')).toBe(3);
     expect(run.s3Operations.get('CompleteMultipartUpload')).toBe(1);
     expect(run.s3Operations.get('AbortMultipartUpload')).toBeUndefined();
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: sandbox.bucket, Key: run.result.s3Key ?? '' }),
+    const head = await ctx.s3.send(
+      new HeadObjectCommand({ Bucket: ctx.sandbox.bucket, Key: run.result.s3Key ?? '' }),
     );
     expect(head.ContentLength).toBe(MULTIPART_BYTES);
     expect(head.Metadata).toMatchObject({ 'exit-code': '0', bytes: String(MULTIPART_BYTES) });
@@ -162,8 +143,8 @@ describe('sandbox fault switches (end to end)', () => {
     expect(run.s3Injected.get('CompleteMultipartUpload')).toBe(1);
     expect(run.s3Operations.get('CompleteMultipartUpload')).toBe(2);
     expect(run.s3Operations.get('AbortMultipartUpload')).toBeUndefined();
-    const head = await s3.send(
-      new HeadObjectCommand({ Bucket: sandbox.bucket, Key: run.result.s3Key ?? '' }),
+    const head = await ctx.s3.send(
+      new HeadObjectCommand({ Bucket: ctx.sandbox.bucket, Key: run.result.s3Key ?? '' }),
     );
     expect(head.ContentLength).toBe(MULTIPART_BYTES);
   });
@@ -210,8 +191,8 @@ describe('sandbox fault switches (end to end)', () => {
     expect(run.calls).toBe(1);
     // The client terminated the session (TerminateSession) at its deadline.
     expect(run.sessions.map((session) => session.state)).toEqual(['terminated']);
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: sandbox.bucket, Key: run.result.s3Key ?? '' }),
+    const object = await ctx.s3.send(
+      new GetObjectCommand({ Bucket: ctx.sandbox.bucket, Key: run.result.s3Key ?? '' }),
     );
     const text = (await object.Body?.transformToString()) ?? '';
     expect(text).toMatch(/processes by cpu/);

@@ -1,42 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from '@jest/globals';
 import type { TargetResult } from '#lib/contracts.ts';
-import { DEMO_FAULTS, NAMED_FAULTS, resolveFaults, type Sandbox, startSandbox } from '#local/pipeline.ts';
+import { DEMO_FAULTS, NAMED_FAULTS, resolveFaults } from '#local/pipeline.ts';
 import { collectOutcome, publishedFor } from '#local/run-report.ts';
-import { loadWorld } from '#local/world.ts';
-import { sandboxRuns } from '../../support/sandbox-runs.ts';
+import { useSandbox } from '../../support/sandbox-runs.ts';
 
 const EVENT = join(process.cwd(), 'events', 'eventbridge-alarm-ecs-cpu-single-metric.json');
 
 describe('local sandbox pipeline (end to end)', () => {
-  const savedEnv = { ...process.env };
-  let sandbox: Sandbox;
-  let sfn: SFNClient;
-  let s3: S3Client;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ world: loadWorld(), logLevel: 'SILENT' });
-    sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: sandbox.world.region });
-    s3 = sandbox.s3.client(sandbox.world.region);
-  });
-
-  afterAll(async () => {
-    sfn.destroy();
-    await sandbox.close();
-    process.env = savedEnv;
-  });
-
-  const runs = () => sandboxRuns(sandbox, sfn);
-  const finalStatus = (arn: string) => runs().finalStatus(arn);
-  const keysOf = (name: string) => runs().keysOf(name);
-  const manifestOf = (name: string) => runs().manifestOf(name);
+  const ctx = useSandbox();
 
   async function expectOutputsStored(executionName: string, results: TargetResult[]): Promise<void> {
     for (const result of results.filter((r) => r.status === 'succeeded')) {
-      const head = await s3.send(new HeadObjectCommand({ Bucket: sandbox.bucket, Key: result.s3Key ?? '' }));
+      const head = await ctx.s3.send(
+        new HeadObjectCommand({ Bucket: ctx.sandbox.bucket, Key: result.s3Key ?? '' }),
+      );
       expect(head.ContentLength).toBe(result.bytes);
       expect(result.s3Key).toContain(`/${executionName}/`);
     }
@@ -45,15 +26,15 @@ describe('local sandbox pipeline (end to end)', () => {
   it('takes the sample alarm through start-run to a final status with the manifest and outputs in S3', async () => {
     const event = JSON.parse(readFileSync(EVENT, 'utf8'));
 
-    const started = (await sandbox.invoke('start-run', event)) as {
+    const started = (await ctx.sandbox.invoke('start-run', event)) as {
       runs: Array<{ outcome: string; executionArn?: string; executionName?: string }>;
     };
     const run = started.runs[0];
     expect(run?.outcome).toBe('started');
-    const described = await finalStatus(run?.executionArn ?? '');
+    const described = await ctx.finalStatus(run?.executionArn ?? '');
     const name = described.name ?? '';
-    const outcome = collectOutcome(sandbox.journal, name);
-    const keys = await keysOf(name);
+    const outcome = collectOutcome(ctx.sandbox.journal, name);
+    const keys = await ctx.keysOf(name);
 
     expect(described.error ?? null).toBeNull();
     expect(described.status).toBe('SUCCEEDED');
@@ -65,7 +46,7 @@ describe('local sandbox pipeline (end to end)', () => {
     expect(outcome.skipped[0]?.reason).toMatch(/ExecuteCommandAgent/);
     await expectOutputsStored(name, outcome.results);
     expect(keys.some((key) => key.endsWith('/manifest.json'))).toBe(true);
-    const document = await manifestOf(name);
+    const document = await ctx.manifestOf(name);
     expect(document.executionName).toBe(name);
     expect(document.outcome).toBe('succeeded');
     expect(document.summary).toMatchObject({
@@ -92,7 +73,7 @@ describe('local sandbox pipeline (end to end)', () => {
       expect(target.attempts).toEqual([{ number: 1, startedAt: expect.any(String) }]);
     }
     // The task and capture facts travel through S3 (attempts/<target>/facts.json), not in the state.
-    const report = sandbox.journal.find(
+    const report = ctx.sandbox.journal.find(
       (entry) => entry.executionName === name && entry.state === 'WriteReport',
     );
     if (report === undefined) throw new Error('WriteReport did not run');
@@ -102,7 +83,7 @@ describe('local sandbox pipeline (end to end)', () => {
       expect(result).not.toHaveProperty('capture');
       expect(JSON.stringify(result).length).toBeLessThan(800);
     }
-    const published = publishedFor(sandbox.eventbridge.events, sandbox.sns.messages, name);
+    const published = publishedFor(ctx.sandbox.eventbridge.events, ctx.sandbox.sns.messages, name);
     expect(published.events).toHaveLength(1);
     expect(published.events[0]?.detail).toMatchObject({
       outcome: 'succeeded',
@@ -117,7 +98,7 @@ describe('local sandbox pipeline (end to end)', () => {
   });
 
   it('retries TargetNotConnected and an interrupted session, and survives duplicated, reordered messages', async () => {
-    sandbox.ecs.setFaults({ ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session });
+    ctx.sandbox.ecs.setFaults({ ...DEMO_FAULTS.ecs, sessionFaults: DEMO_FAULTS.session });
     const request = {
       cluster: 'payments-prod',
       service: 'checkout-api',
@@ -127,16 +108,16 @@ describe('local sandbox pipeline (end to end)', () => {
       source: { type: 'manual' },
     };
 
-    const started = await sfn.send(
+    const started = await ctx.sfn.send(
       new StartExecutionCommand({
-        stateMachineArn: sandbox.stateMachineArn,
+        stateMachineArn: ctx.sandbox.stateMachineArn,
         name: 'e2e-faults',
         input: JSON.stringify(request),
       }),
     );
-    const described = await finalStatus(started.executionArn ?? '');
-    sandbox.ecs.setFaults({});
-    const outcome = collectOutcome(sandbox.journal, 'e2e-faults');
+    const described = await ctx.finalStatus(started.executionArn ?? '');
+    ctx.sandbox.ecs.setFaults({});
+    const outcome = collectOutcome(ctx.sandbox.journal, 'e2e-faults');
 
     expect(described.error ?? null).toBeNull();
     expect(described.status).toBe('SUCCEEDED');
@@ -147,12 +128,12 @@ describe('local sandbox pipeline (end to end)', () => {
         outcome.calls.get(`${result.target.taskArn}|${result.target.container}|${result.target.script}`),
       ).toBe((DEMO_FAULTS.ecs.targetNotConnectedAttempts ?? 0) + 2);
     }
-    const violating = sandbox.ecs.executions
-      .map((execution) => sandbox.agent.report(execution.sessionId))
+    const violating = ctx.sandbox.ecs.executions
+      .map((execution) => ctx.sandbox.agent.report(execution.sessionId))
       .filter((report) => report.violations.length > 0);
     expect(violating).toEqual([]);
     await expectOutputsStored('e2e-faults', outcome.results);
-    const manifest = await manifestOf('e2e-faults');
+    const manifest = await ctx.manifestOf('e2e-faults');
     const tries = (DEMO_FAULTS.ecs.targetNotConnectedAttempts ?? 0) + 2;
     for (const target of manifest.targets) {
       expect(target.attempts).toHaveLength(tries);
@@ -169,11 +150,11 @@ describe('local sandbox pipeline (end to end)', () => {
   });
 
   async function runWithFaults(names: string[], executionName: string) {
-    sandbox.setFaults(resolveFaults(names));
+    ctx.sandbox.setFaults(resolveFaults(names));
     try {
-      const started = await sfn.send(
+      const started = await ctx.sfn.send(
         new StartExecutionCommand({
-          stateMachineArn: sandbox.stateMachineArn,
+          stateMachineArn: ctx.sandbox.stateMachineArn,
           name: executionName,
           input: JSON.stringify({
             cluster: 'payments-prod',
@@ -185,11 +166,11 @@ describe('local sandbox pipeline (end to end)', () => {
           }),
         }),
       );
-      const described = await finalStatus(started.executionArn ?? '');
-      const attempts = new Map(sandbox.ecs.attempts);
-      return { described, attempts, outcome: collectOutcome(sandbox.journal, executionName) };
+      const described = await ctx.finalStatus(started.executionArn ?? '');
+      const attempts = new Map(ctx.sandbox.ecs.attempts);
+      return { described, attempts, outcome: collectOutcome(ctx.sandbox.journal, executionName) };
     } finally {
-      sandbox.setFaults(resolveFaults([]));
+      ctx.sandbox.setFaults(resolveFaults([]));
     }
   }
 
@@ -206,7 +187,7 @@ describe('local sandbox pipeline (end to end)', () => {
     );
     // The definition's 8 retries: 9 calls in all.
     expect(outcome.calls.get(`${result?.target.taskArn}|${result?.target.container}|basic`)).toBe(9);
-    const keys = await keysOf('e2e-tnc-forever');
+    const keys = await ctx.keysOf('e2e-tnc-forever');
     // No output was captured: the manifest, the report, the attempt records and the readiness findings only.
     expect(keys.filter((key) => key.endsWith('.log'))).toEqual([]);
     expect(keys).toEqual(

@@ -1,13 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { ReadinessCheck } from '#lib/manifest.ts';
-import { type Sandbox, startSandbox } from '#local/pipeline.ts';
-import { loadWorld } from '#local/world.ts';
-import { finalStatus } from '../../support/executions.ts';
+import { useSandbox } from '../../support/sandbox-runs.ts';
 
 const EVENT = join(process.cwd(), 'events', 'eventbridge-alarm-exec-not-ready.json');
 const TASKS = {
@@ -24,40 +20,15 @@ function failed(checks: ReadinessCheck[] | undefined): string[] {
 }
 
 describe('readiness checks in the sandbox (the broken ledger-prod world)', () => {
-  const savedEnv = { ...process.env };
-  let sandbox: Sandbox;
-  let sfn: SFNClient;
-
-  beforeAll(async () => {
-    sandbox = await startSandbox({ world: loadWorld(), logLevel: 'SILENT' });
-    sfn = new SFNClient({ endpoint: sandbox.endpoints.sfn, region: sandbox.world.region });
-  });
-
-  afterAll(async () => {
-    sfn.destroy();
-    await sandbox.close();
-    process.env = savedEnv;
-  });
+  const ctx = useSandbox();
 
   it('puts each broken task finding, with its fix, in the manifest', async () => {
     const event = JSON.parse(readFileSync(EVENT, 'utf8'));
-    const started = (await sandbox.invoke('start-run', event)) as { runs: Array<{ executionArn?: string }> };
-    const described = await finalStatus(sfn, started.runs[0]?.executionArn ?? '');
-    const s3 = sandbox.s3.client(sandbox.world.region);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: 'runs/' }));
-    const key = (listed.Contents ?? [])
-      .map((item) => item.Key ?? '')
-      .find((candidate) => candidate.includes(`/${described.name}/`) && candidate.endsWith('manifest.json'));
-    const body = await s3.send(new GetObjectCommand({ Bucket: sandbox.bucket, Key: key }));
-    const manifest = JSON.parse((await body.Body?.transformToString()) ?? '{}') as {
-      targets: Array<{
-        target: { taskArn: string };
-        status: string;
-        readiness?: ReadinessCheck[];
-        readinessKey?: string;
-      }>;
-      skipped: Array<{ taskArn?: string; readiness?: ReadinessCheck[] }>;
+    const started = (await ctx.sandbox.invoke('start-run', event)) as {
+      runs: Array<{ executionArn?: string }>;
     };
+    const described = await ctx.finalStatus(started.runs[0]?.executionArn ?? '');
+    const manifest = await ctx.manifestOf(described.name ?? '');
     const target = (id: string) => manifest.targets.find((entry) => entry.target.taskArn.endsWith(id));
     const skipped = (id: string) => manifest.skipped.find((entry) => entry.taskArn?.endsWith(id));
 
@@ -81,7 +52,7 @@ describe('readiness checks in the sandbox (the broken ledger-prod world)', () =>
       for (const check of entry?.readiness ?? []) if (check.status === 'fail') expect(check.fix).toBeTruthy();
       expect(entry?.readinessKey).toMatch(new RegExp(`/ledger-prod/${id}/readiness\\.json$`));
     }
-    expect(sandbox.journal.filter((entry) => entry.state === 'CheckReadiness')).toHaveLength(3);
+    expect(ctx.sandbox.journal.filter((entry) => entry.state === 'CheckReadiness')).toHaveLength(3);
   });
 
   /** Runs the CLI in a child process (asynchronously: the emulators answer from this one). */
@@ -90,7 +61,7 @@ describe('readiness checks in the sandbox (the broken ledger-prod world)', () =>
       execFile(
         process.execPath,
         [join(process.cwd(), 'bin', 'ecs-diag.ts'), 'check', ...args],
-        { encoding: 'utf8', env: { ...process.env, ...sandbox.env }, timeout: 30_000 },
+        { encoding: 'utf8', env: { ...process.env, ...ctx.sandbox.env }, timeout: 30_000 },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
           resolve({ status: code, stdout, stderr });
