@@ -6,7 +6,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { decodeMessage, encodeAcknowledge, MessageType } from '#lib/ssm-session/codec.ts';
+import { encodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
+import { decodeMessage, MessageType } from '#lib/ssm-session/codec.ts';
 import { type AgentEmulator, type SessionSpec, startAgentEmulator } from '#local/agent-emulator/index.ts';
 
 const MiB = 1024 * 1024;

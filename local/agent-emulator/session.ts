@@ -1,11 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { decodeAcknowledge, encodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
 import {
   type ClientMessage,
-  decodeAcknowledge,
   decodeMessage,
-  encodeAcknowledge,
   encodeMessage,
   Flags,
   MessageType,

@@ -1,5 +1,6 @@
-import { hash, randomFillSync } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ProtocolError } from '../errors.ts';
+import { uuidFromWire, uuidToWire, writeRandomUuid } from './wire-uuid.ts';
 
 /** Message types of the Session Manager data channel (spec section 3). */
 export const MessageType = {
@@ -32,9 +33,14 @@ export const Flags = { None: 0n, Syn: 1n, Fin: 2n, Ack: 3n } as const;
 
 /** The fixed header length the sender writes (the offset of PayloadLength). */
 export const HEADER_LENGTH = 116;
-const PAYLOAD_LENGTH_OFFSET = 116;
-const PAYLOAD_OFFSET = 120;
-const MESSAGE_TYPE_LENGTH = 32;
+/** Where the 4-byte PayloadLength sits. */
+export const PAYLOAD_LENGTH_OFFSET = 116;
+/** Where the payload begins (after the header and the PayloadLength field). */
+export const PAYLOAD_OFFSET = 120;
+/** Where the 16 wire bytes of MessageId sit. */
+export const MESSAGE_ID_OFFSET = 64;
+/** The MessageType field's length (space-padded). */
+export const MESSAGE_TYPE_LENGTH = 32;
 
 /** One ClientMessage, decoded. */
 export interface ClientMessage {
@@ -61,57 +67,25 @@ export interface OutgoingMessage {
   schemaVersion?: number;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Writes a canonical UUID string as the wire's 16 bytes: the second half first (spec section 2). */
-export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offset = 0): Buffer {
-  const lower = uuid.toLowerCase();
-  if (!UUID_PATTERN.test(lower)) throw new ProtocolError('MessageId', `not a UUID: ${JSON.stringify(uuid)}`);
-  writeCanonicalUuid(lower, target, offset);
-  return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
-}
-
-/** Writes a validated canonical lowercase UUID string in wire order. */
-function writeCanonicalUuid(uuid: string, target: Buffer, offset: number): void {
-  target.write(uuid.slice(19, 23), offset, 2, 'hex');
-  target.write(uuid.slice(24), offset + 2, 6, 'hex');
-  target.write(uuid.slice(0, 8), offset + 8, 4, 'hex');
-  target.write(uuid.slice(9, 13), offset + 12, 2, 'hex');
-  target.write(uuid.slice(14, 18), offset + 14, 2, 'hex');
-}
-
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
-/** Reads the wire's 16 UUID bytes (at `offset`) back into a lowercase hyphenated string. */
-export function uuidFromWire(wire: Buffer, offset = 0): string {
-  const hex = (from: number, to: number) => {
-    let text = '';
-    for (let i = from; i < to; i += 1) text += HEX[wire[offset + i] as number];
-    return text;
-  };
-  return `${hex(8, 12)}-${hex(12, 14)}-${hex(14, 16)}-${hex(0, 2)}-${hex(2, 8)}`;
-}
-
-/** Random bytes drawn in batches: one randomFillSync per 256 message ids instead of one randomUUID each. */
-const RANDOM_POOL = Buffer.alloc(16 * 256);
-let randomOffset = RANDOM_POOL.length;
-
-/** Writes a fresh random (version 4) UUID in wire order at `offset`. */
-function writeRandomUuid(target: Buffer, offset: number): void {
-  if (randomOffset === RANDOM_POOL.length) {
-    randomFillSync(RANDOM_POOL);
-    randomOffset = 0;
-  }
-  RANDOM_POOL.copy(target, offset, randomOffset, randomOffset + 16);
-  randomOffset += 16;
-  // Canonical byte 6 (the version) is wire byte 14, canonical byte 8 (the variant) is wire byte 0.
-  target[offset + 14] = ((target[offset + 14] as number) & 0x0f) | 0x40;
-  target[offset] = ((target[offset] as number) & 0x3f) | 0x80;
-}
-
 /** SHA-256 of the payload, raw 32 bytes. */
 export function payloadDigest(payload: Buffer): Buffer {
   return hash('sha256', payload, 'buffer');
+}
+
+/**
+ * SHA-256 of the payload as a 32-character latin1 string (one char per byte): on Node 24 a one-shot digest into a
+ * string costs about half of one into a new Buffer, whose backing store is allocated and freed per call.
+ */
+export function payloadDigestLatin1(payload: Uint8Array): string {
+  return hash('sha256', payload, 'binary');
+}
+
+/** Whether the 32 digest bytes at `offset` in `frame` are `digest` (a latin1 string from payloadDigestLatin1). */
+function digestAt(frame: Buffer, offset: number, digest: string): boolean {
+  for (let i = 0; i < 32; i += 1) {
+    if (frame[offset + i] !== digest.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Encodes one ClientMessage into the bytes of a binary websocket frame. */
@@ -129,6 +103,12 @@ export function encodeMessage(message: OutgoingMessage): Buffer {
   return frame;
 }
 
+/** Writes a non-negative safe integer as 8 big-endian bytes (a millisecond date needs no BigInt). */
+export function writeUint64(frame: Buffer, value: number, offset: number): void {
+  frame.writeUInt32BE(Math.floor(value / 2 ** 32), offset);
+  frame.writeUInt32BE(value % 2 ** 32, offset + 4);
+}
+
 /** Writes the 120 header bytes of a frame whose payload is already in place (from PAYLOAD_OFFSET to the end). */
 function writeHeader(frame: Buffer, message: Omit<OutgoingMessage, 'payload'>): void {
   const payload = frame.subarray(PAYLOAD_OFFSET);
@@ -136,12 +116,12 @@ function writeHeader(frame: Buffer, message: Omit<OutgoingMessage, 'payload'>): 
   frame.fill(0x20, 4, 4 + MESSAGE_TYPE_LENGTH);
   frame.write(message.messageType, 4, 'ascii');
   frame.writeUInt32BE(message.schemaVersion ?? 1, 36);
-  frame.writeBigUInt64BE(BigInt(message.createdDate ?? Date.now()), 40);
+  writeUint64(frame, message.createdDate ?? Date.now(), 40);
   frame.writeBigInt64BE(message.sequenceNumber, 48);
   frame.writeBigUInt64BE(message.flags, 56);
-  if (message.messageId === undefined) writeRandomUuid(frame, 64);
-  else uuidToWire(message.messageId, frame, 64);
-  payloadDigest(payload).copy(frame, 80);
+  if (message.messageId === undefined) writeRandomUuid(frame, MESSAGE_ID_OFFSET);
+  else uuidToWire(message.messageId, frame, MESSAGE_ID_OFFSET);
+  frame.write(payloadDigestLatin1(payload), 80, 32, 'latin1');
   frame.writeUInt32BE(message.payloadType, 112);
   frame.writeUInt32BE(payload.length, PAYLOAD_LENGTH_OFFSET);
 }
@@ -155,8 +135,9 @@ const EMPTY = Buffer.alloc(0);
 
 /** The frame's MessageType: a known space-padded type by comparison, anything else decoded and stripped. */
 function readMessageType(frame: Buffer): string {
+  const first = frame[4];
   for (const { type, padded } of PADDED_TYPES) {
-    if (padded.compare(frame, 4, 4 + MESSAGE_TYPE_LENGTH) === 0) return type;
+    if (padded[0] === first && paddedTypeAt(frame, padded)) return type;
   }
   return frame
     .subarray(4, 4 + MESSAGE_TYPE_LENGTH)
@@ -165,8 +146,53 @@ function readMessageType(frame: Buffer): string {
     .trim();
 }
 
+/** Whether the frame's 32 MessageType bytes are `padded` (a loop: cheaper than a native compare for 32 bytes). */
+function paddedTypeAt(frame: Buffer, padded: Buffer): boolean {
+  for (let i = 1; i < MESSAGE_TYPE_LENGTH; i += 1) {
+    if (frame[4 + i] !== padded[i]) return false;
+  }
+  return true;
+}
+
 /** Types that skip validation on receive, as the official client does. */
 const UNVALIDATED_TYPES = new Set<string>([MessageType.StartPublication, MessageType.PausePublication]);
+
+/**
+ * A received frame's fields. The message id and flags, which only an ack or a test reads, are read from the frame
+ * on access (the ack is written from the id's wire bytes, see encodeAcknowledge).
+ */
+export class DecodedMessage implements ClientMessage {
+  readonly frame: Buffer;
+  readonly messageType: string;
+  readonly schemaVersion: number;
+  readonly createdDate: number;
+  readonly sequenceNumber: bigint;
+  readonly payloadType: number;
+  payload: Buffer = EMPTY;
+  private id: string | undefined;
+
+  constructor(frame: Buffer, messageType: string) {
+    this.frame = frame;
+    this.messageType = messageType;
+    this.schemaVersion = frame.readUInt32BE(36);
+    this.createdDate = frame.readUInt32BE(40) * 2 ** 32 + frame.readUInt32BE(44);
+    this.sequenceNumber = frame.readBigInt64BE(48);
+    this.payloadType = frame.readUInt32BE(112);
+  }
+
+  get messageId(): string {
+    this.id ??= uuidFromWire(this.frame, MESSAGE_ID_OFFSET);
+    return this.id;
+  }
+
+  get flags(): bigint {
+    return this.frame.readBigUInt64BE(56);
+  }
+
+  get payloadDigest(): Buffer {
+    return this.frame.subarray(80, 112);
+  }
+}
 
 /**
  * Decodes one frame and validates it strictly (header length, type, date, payload length and digest);
@@ -180,18 +206,8 @@ export function decodeMessage(frame: Buffer): ClientMessage {
     );
   }
   const headerLength = frame.readUInt32BE(0);
-  const messageType = readMessageType(frame);
-  const message: ClientMessage = {
-    messageType,
-    schemaVersion: frame.readUInt32BE(36),
-    createdDate: Number(frame.readBigUInt64BE(40)),
-    sequenceNumber: frame.readBigInt64BE(48),
-    flags: frame.readBigUInt64BE(56),
-    messageId: uuidFromWire(frame, 64),
-    payloadDigest: frame.subarray(80, 112),
-    payloadType: frame.readUInt32BE(112),
-    payload: EMPTY,
-  };
+  const message = new DecodedMessage(frame, readMessageType(frame));
+  const { messageType } = message;
   const payloadLength = frame.readUInt32BE(PAYLOAD_LENGTH_OFFSET);
   if (UNVALIDATED_TYPES.has(messageType)) return message;
   if (headerLength === 0) throw new ProtocolError('HeaderLength', 'is 0');
@@ -210,73 +226,11 @@ export function decodeMessage(frame: Buffer): ClientMessage {
       `says ${payloadLength} bytes but the frame carries ${payload.length}`,
     );
   }
-  if (payloadLength !== 0 && payloadDigest(payload).compare(frame, 80, 112) !== 0) {
+  if (payloadLength !== 0 && !digestAt(frame, 80, payloadDigestLatin1(payload))) {
     throw new ProtocolError('PayloadDigest', 'does not match the SHA-256 of the payload');
   }
   message.payload = payload;
   return message;
-}
-
-/** The JSON payload of an acknowledge message. */
-export interface AcknowledgeContent {
-  AcknowledgedMessageType: string;
-  AcknowledgedMessageId: string;
-  AcknowledgedMessageSequenceNumber: number;
-  IsSequentialMessage: boolean;
-}
-
-/** Message types whose names JSON writes as they are. */
-const ACK_TYPES = new Set<string>(Object.values(MessageType));
-
-/** Builds the acknowledge frame for a received stream message. */
-export function encodeAcknowledge(
-  acked: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
-  options: { messageId?: string; createdDate?: number } = {},
-): Buffer {
-  const header = {
-    messageType: MessageType.Acknowledge,
-    sequenceNumber: 0n,
-    flags: Flags.Ack,
-    payloadType: 0,
-    ...options,
-  };
-  const sequence = Number(acked.sequenceNumber);
-  if (!ACK_TYPES.has(acked.messageType) || !UUID_PATTERN.test(acked.messageId)) {
-    const content: AcknowledgeContent = {
-      AcknowledgedMessageType: acked.messageType,
-      AcknowledgedMessageId: acked.messageId,
-      AcknowledgedMessageSequenceNumber: sequence,
-      IsSequentialMessage: true,
-    };
-    return encodeMessage({ ...header, payload: Buffer.from(JSON.stringify(content)) });
-  }
-  // A known type, a canonical UUID and an integer need no escaping: the JSON is written straight into the frame,
-  // byte for byte what JSON.stringify gives (a codec test holds the two together).
-  const json = `{"AcknowledgedMessageType":"${acked.messageType}","AcknowledgedMessageId":"${acked.messageId}","AcknowledgedMessageSequenceNumber":${sequence},"IsSequentialMessage":true}`;
-  const frame = Buffer.allocUnsafe(PAYLOAD_OFFSET + json.length);
-  frame.write(json, PAYLOAD_OFFSET, 'latin1');
-  writeHeader(frame, header);
-  return frame;
-}
-
-/** Parses and validates an acknowledge payload. */
-export function decodeAcknowledge(message: ClientMessage): AcknowledgeContent {
-  const content = parseJsonPayload(message, 'acknowledge');
-  const sequence = content.AcknowledgedMessageSequenceNumber;
-  if (typeof sequence !== 'number' || !Number.isInteger(sequence) || sequence < 0) {
-    throw new ProtocolError(
-      'AcknowledgedMessageSequenceNumber',
-      // Peer-provided JSON: quoted (escaped) and bounded before it reaches an error message or a log line.
-      `is not a sequence number: ${(JSON.stringify(sequence) ?? String(sequence)).slice(0, 200)}`,
-    );
-  }
-  if (typeof content.AcknowledgedMessageType !== 'string') {
-    throw new ProtocolError('AcknowledgedMessageType', 'is missing');
-  }
-  if (typeof content.AcknowledgedMessageId !== 'string') {
-    throw new ProtocolError('AcknowledgedMessageId', 'is missing');
-  }
-  return content as unknown as AcknowledgeContent;
 }
 
 /** Parses a message's payload as a JSON object, naming the message type on failure. */

@@ -3,16 +3,9 @@
  * once; our input_stream_data numbered, kept until acked and resent on the RTO.
  */
 import { ProtocolError } from '../errors.ts';
+import { decodeAcknowledge, encodeAcknowledge } from './acknowledge.ts';
 import type { Clock } from './clock.ts';
-import {
-  type ClientMessage,
-  decodeAcknowledge,
-  encodeAcknowledge,
-  encodeMessage,
-  Flags,
-  HEADER_LENGTH,
-  MessageType,
-} from './codec.ts';
+import { type ClientMessage, encodeMessage, Flags, HEADER_LENGTH, MessageType } from './codec.ts';
 import { DEFAULT_REORDER_BYTES, DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
 import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
 

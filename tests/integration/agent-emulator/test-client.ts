@@ -5,11 +5,10 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import WebSocket from 'ws';
+import { decodeAcknowledge, encodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
 import {
   type ClientMessage,
-  decodeAcknowledge,
   decodeMessage,
-  encodeAcknowledge,
   encodeMessage,
   Flags,
   MessageType,

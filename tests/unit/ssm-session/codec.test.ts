@@ -1,14 +1,6 @@
-import {
-  decodeAcknowledge,
-  decodeMessage,
-  encodeAcknowledge,
-  encodeMessage,
-  Flags,
-  MessageType,
-  PayloadType,
-  uuidFromWire,
-  uuidToWire,
-} from '#lib/ssm-session/codec.ts';
+import { decodeAcknowledge, encodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
+import { decodeMessage, encodeMessage, Flags, MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
+import { uuidFromWire, uuidToWire } from '#lib/ssm-session/wire-uuid.ts';
 
 const SIZE_FRAME =
   '00000074696e7075745f73747265616d5f64617461202020202020202020202020202020000000010000018bcfe56800000000000000000500000000000000008899aabbccddeeff0011223344556677d53ca1ea7dce87c11432052a8550ed2615cf715ca843c89710ed83325b691cba00000003000000157b22636f6c73223a38302c22726f7773223a32347d';
@@ -73,6 +65,41 @@ describe('ssm-session codec', () => {
         IsSequentialMessage: true,
       }),
     );
+  });
+
+  it('acks a received message from its wire bytes exactly as from its decoded fields', () => {
+    // Arrange: a received output message (the id is written from the frame's bytes, not from a string).
+    const received = decodeMessage(
+      encodeMessage({
+        messageType: MessageType.OutputStreamData,
+        sequenceNumber: 123_456_789n,
+        flags: Flags.None,
+        payloadType: PayloadType.Output,
+        payload: Buffer.from('hello'),
+        messageId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      }),
+    );
+    const fixed = { messageId: 'a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90', createdDate: 1700000000000 };
+
+    // Act
+    const fromWire = encodeAcknowledge(received, fixed);
+    const fromFields = encodeAcknowledge(
+      {
+        messageType: received.messageType,
+        messageId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        sequenceNumber: 123_456_789n,
+      },
+      fixed,
+    );
+
+    // Assert
+    expect(fromWire.toString('hex')).toBe(fromFields.toString('hex'));
+    expect(decodeAcknowledge(decodeMessage(fromWire))).toEqual({
+      AcknowledgedMessageType: 'output_stream_data',
+      AcknowledgedMessageId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      AcknowledgedMessageSequenceNumber: 123_456_789,
+      IsSequentialMessage: true,
+    });
   });
 
   it('decodes the test vectors back to their fields', () => {

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createClock, type TimerId } from '@sinonjs/fake-timers';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { decodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
 import {
   type ClientMessage,
-  decodeAcknowledge,
   decodeMessage,
   encodeMessage,
   Flags,

@@ -1,4 +1,5 @@
-import { decodeAcknowledge, MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
+import { decodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
+import { MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { collect, credentials, type FakeAgent, startFakeAgent, testClock } from './fake-agent.ts';
 
