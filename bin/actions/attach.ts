@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { type CaptureSummary, openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { type ClientConfig, clientConfig } from '../cli/aws.ts';
 import { CliError, EXIT } from '../cli/exit-codes.ts';
+import { keepYoungGenerationSmall } from '../cli/memory.ts';
 import type { AttachOptions } from '../commands/attach.ts';
 import type { CommandContext } from '../program.ts';
 
@@ -94,6 +95,7 @@ function parseTarget(value: string | undefined): string | undefined {
 
 /** Runs `attach`: checks the flags, captures the session, records the exit code. */
 export async function attach(options: AttachOptions, context: CommandContext): Promise<void> {
+  keepYoungGenerationSmall();
   let session: SessionCredentials;
   let timeoutSeconds: number | undefined;
   let targetId: string | undefined;

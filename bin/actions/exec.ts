@@ -22,6 +22,7 @@ import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { chooseContainers } from '#lib/targets/selection.ts';
 import { awsError, clientConfig } from '../cli/aws.ts';
 import { CliError, EXIT } from '../cli/exit-codes.ts';
+import { keepYoungGenerationSmall } from '../cli/memory.ts';
 import { retryDelayUpperBound } from '../cli/progress.ts';
 import type { ExecOptions } from '../commands/exec.ts';
 import type { CommandContext } from '../program.ts';
@@ -104,6 +105,7 @@ export async function execCommand(
   options: ExecOptions,
   context: CommandContext,
 ): Promise<void> {
+  keepYoungGenerationSmall();
   const { io } = context;
   const config = clientConfig(context.globals());
   const ecs = new ECSClient(config);
