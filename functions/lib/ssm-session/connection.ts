@@ -1,10 +1,11 @@
 /**
  * The websocket under a data channel: opened as the service expects (no extra headers, no compression), the token
- * frame first, then binary frames, with the acks of one burst written together.
+ * frame first, then binary frames, with the frames of one burst (the acks of one TCP read) written together.
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
+import { maskedBinaryFrame } from './ws-frame.ts';
 
 /** The protocol level this client implements (the agent compares client versions to enable features). */
 export const CLIENT_VERSION = '1.2.0.0';
@@ -25,7 +26,9 @@ export interface ConnectionEvents {
 /** One websocket to a data channel's stream URL. */
 export class DataChannelConnection {
   private readonly ws: WebSocket;
-  private corked = false;
+  /** Masked frames sent in this tick, written to the socket together at its end. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   /** Connects to `streamUrl` and sends the token frame once open. */
   constructor(streamUrl: string, tokenValue: string, events: ConnectionEvents) {
@@ -55,11 +58,17 @@ export class DataChannelConnection {
     return this.ws.isPaused;
   }
 
-  /** Sends one binary frame if the socket is open (a frame sent later is dropped, as a closed socket would). */
+  /**
+   * Sends one binary frame if the socket is open (a frame sent later is dropped, as a closed socket would). ws
+   * emits every frame of one TCP read synchronously, so the acks of a burst are framed here and written to its
+   * socket in one write at the end of the tick, instead of one ws.send and one buffered socket write per ack.
+   */
   send(frame: Buffer): void {
     if (!this.isOpen) return;
-    this.corkUntilNextTick();
-    this.ws.send(frame);
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    const framed = maskedBinaryFrame(frame);
+    this.pending.push(framed);
+    this.pendingBytes += framed.length;
   }
 
   /** A websocket ping (keepalive and liveness probe). */
@@ -77,8 +86,9 @@ export class DataChannelConnection {
     this.ws.resume();
   }
 
-  /** A normal close (1000); the peer gets CLOSE_TIMEOUT_MS to answer. */
+  /** A normal close (1000) after the frames sent so far; the peer gets CLOSE_TIMEOUT_MS to answer. */
   close(): void {
+    this.flush();
     this.ws.close(1000);
   }
 
@@ -100,18 +110,18 @@ export class DataChannelConnection {
   }
 
   /**
-   * ws emits every frame of one TCP read synchronously; corking its socket until the next tick turns the acks
-   * of a burst into one write instead of one syscall per ack. `_socket` is ws's (undocumented) net.Socket.
+   * Writes the pending frames to ws's socket (`_socket`, its undocumented net.Socket): ws has no API to send
+   * pre-framed data. Frames pending when the websocket stopped being open (the peer's close arrived in the same
+   * read) are dropped, as ws drops a send after close.
    */
-  private corkUntilNextTick(): void {
-    if (this.corked) return;
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const frames = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (socket === undefined) return;
-    this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+    if (!this.isOpen || socket === undefined) return;
+    socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, bytes));
   }
 }
