@@ -4,6 +4,8 @@ import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 export function functionNames(): string[];
 export function bundleOptions(name: string, outdir: string): BuildOptions & { metafile: true };
 export const builtinsAsRequire: Plugin;
+export const routingTableAtBuild: Plugin;
+export const crc32NativeOnUse: Plugin;
 export function loadedBytes(outputs: Metafile['outputs'], file: string, seen?: Set<string>): number;
 export function buildFunctions(
   names?: string[],

@@ -8,6 +8,7 @@
  * chunks/, which run on Node 20 or newer without TypeScript (`npm ci` builds it through the `prepare` script).
  */
 import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +76,67 @@ export const builtinsAsRequire = {
   },
 };
 
+/** What crc32NativeOnUse replaces in @smithy/core's Crc32Node.js (the build fails if it is not there). */
+const CRC32_IMPORT = 'import * as zlib from "node:zlib";';
+const CRC32_CHECK = 'typeof zlib.crc32 === "function" ? zlib.crc32 : undefined';
+
+/**
+ * @smithy/core's Crc32Node chooses zlib.crc32 at import (`typeof zlib.crc32`), which loads `node:zlib`
+ * (about 5 ms of CPU) in every cold start: the checksum module shares a chunk with code the entry needs,
+ * while only S3 checksums and event streams compute a CRC32. The function bundles run on nodejs24.x, where
+ * zlib.crc32 always exists (Node 22.2 and newer), so they take the native class and load zlib on the first
+ * checksum. Not for the CLI, which may run on a Node 20 without zlib.crc32.
+ */
+export const crc32NativeOnUse = {
+  name: 'crc32-native-on-use',
+  setup(plugin) {
+    plugin.onLoad(
+      { filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/].*[\\/]crc32[\\/]Crc32Node\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(CRC32_IMPORT) || !source.includes(CRC32_CHECK)) {
+          throw new Error(`${args.path} no longer reads as crc32NativeOnUse expects; update build/build.mjs`);
+        }
+        const contents = source
+          .replace(CRC32_IMPORT, '')
+          .replace(CRC32_CHECK, '(data, value) => require("node:zlib").crc32(data, value)');
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * The routing table validated when the bundle is built, not at every cold start: routing-table.ts runs here
+ * (bundled by esbuild, with its parseRoutingTable and zod) and the bundle gets the table it computed, as a
+ * literal. The file is part of the bundle, so nothing can change it after the build; a bad file fails the
+ * build with the ConfigurationError it would raise at load. Unbundled code (tests, the sandbox) still
+ * validates at load.
+ */
+export const routingTableAtBuild = {
+  name: 'routing-table-at-build',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]functions[\\/]lib[\\/]targets[\\/]routing-table\.ts$/ }, async (args) => {
+      const bundled = await build({
+        entryPoints: [args.path],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'esm',
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const code = Buffer.from(bundled.outputFiles[0].contents).toString('base64');
+      const { routingTable } = await import(`data:text/javascript;base64,${code}`);
+      return {
+        contents: `export const routingTable = ${JSON.stringify(routingTable)};`,
+        loader: 'js',
+        watchFiles: Object.keys(bundled.metafile.inputs).map((input) => join(root, input)),
+      };
+    });
+  },
+};
+
 /** The esbuild options for one function (the single source of truth for bundles). */
 export function bundleOptions(name, outdir) {
   return {
@@ -103,7 +165,7 @@ export function bundleOptions(name, outdir) {
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
-    plugins: [builtinsAsRequire],
+    plugins: [builtinsAsRequire, routingTableAtBuild, crc32NativeOnUse],
   };
 }
 
@@ -117,6 +179,7 @@ export function cliOptions(outdir) {
     ...bundleOptions('cli', outdir),
     entryPoints: { 'ecs-diag': join(root, 'bin', 'ecs-diag.ts') },
     target: 'node20',
+    plugins: [builtinsAsRequire, routingTableAtBuild],
   };
 }
 

@@ -5,7 +5,7 @@
  * catalog.generated.ts, a plain module that loads the same way under Node type stripping, jest, tsc and
  * esbuild (a `.sh` import works under none of the first three). A unit test fails when it is stale.
  */
-import { GENERATED_CATALOG } from './catalog.generated.ts';
+import { GENERATED_CATALOG, GENERATED_TEXTS } from './catalog.generated.ts';
 import { optionalEnv } from './config.ts';
 import { ConfigurationError } from './errors.ts';
 
@@ -25,31 +25,44 @@ export interface CatalogScript {
   sha256: string;
 }
 
-/** The catalog as the generated module stores it (the text base64-encoded, so no quoting is involved). */
-export interface CatalogEntry extends Omit<CatalogScript, 'text'> {
+/** A script's metadata as the generated module stores it. */
+export type CatalogEntry = Omit<CatalogScript, 'text'>;
+
+/** A script's text as the generated module stores it (base64-encoded, so no quoting is involved). */
+export interface CatalogText {
+  name: string;
   textBase64: string;
 }
 
-const SCRIPTS: ReadonlyMap<string, CatalogScript> = new Map(
-  GENERATED_CATALOG.map((entry) => {
-    const { textBase64, ...rest } = entry;
-    return [entry.name, { ...rest, text: Buffer.from(textBase64, 'base64').toString('utf8') }];
-  }),
+const ENTRIES: ReadonlyMap<string, CatalogEntry> = new Map(
+  GENERATED_CATALOG.map((entry) => [entry.name, entry]),
 );
+const scripts = new Map<string, CatalogScript>();
 
 /** The names of the scripts a request may name. */
 export function catalogScriptNames(): readonly string[] {
-  return [...SCRIPTS.keys()];
+  return [...ENTRIES.keys()];
 }
 
 /** True when `name` is a script of the catalog. */
 export function isCatalogScript(name: string): boolean {
-  return SCRIPTS.has(name);
+  return ENTRIES.has(name);
 }
 
-/** The catalog script called `name`, or undefined. */
+/**
+ * The catalog script called `name`, or undefined. Its text is decoded on the first call (and kept): only
+ * run-diagnostic reads texts, so the other bundles leave them out.
+ */
 export function getCatalogScript(name: string): CatalogScript | undefined {
-  return SCRIPTS.get(name);
+  const entry = ENTRIES.get(name);
+  if (entry === undefined) return undefined;
+  let script = scripts.get(name);
+  if (script === undefined) {
+    const textBase64 = GENERATED_TEXTS.find((text) => text.name === name)?.textBase64 ?? '';
+    script = { ...entry, text: Buffer.from(textBase64, 'base64').toString('utf8') };
+    scripts.set(name, script);
+  }
+  return script;
 }
 
 /** Reads DEFAULT_SCRIPT (default `basic`); a name outside the catalog fails the cold start. */

@@ -11,50 +11,55 @@ import * as z from '../schema.ts';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
-const nameField = z.string().check(z.regex(NAME));
-const patternField = z.string().check(z.minLength(1), z.maxLength(255));
-const scriptField = z
-  .string()
-  .check(z.refine(isCatalogScript, { message: 'is not a script of the catalog' }));
+/** The routing file's schema (built on the first parse: a bundle carries a table validated at build). */
+function buildTableSchema() {
+  const nameField = z.string().check(z.regex(NAME));
+  const patternField = z.string().check(z.minLength(1), z.maxLength(255));
+  const scriptField = z
+    .string()
+    .check(z.refine(isCatalogScript, { message: 'is not a script of the catalog' }));
 
-const routeSchema = z
-  .strictObject({
-    alarmName: patternField,
-    cluster: z.optional(nameField),
-    service: z.optional(nameField),
-    container: z.optional(nameField),
-    script: z.optional(scriptField),
-    maxTasks: z.optional(z.number().check(z.int(), z.gte(1), z.lte(50))),
+  const routeSchema = z
+    .strictObject({
+      alarmName: patternField,
+      cluster: z.optional(nameField),
+      service: z.optional(nameField),
+      container: z.optional(nameField),
+      script: z.optional(scriptField),
+      maxTasks: z.optional(z.number().check(z.int(), z.gte(1), z.lte(50))),
+      comment: z.optional(z.string()),
+    })
+    .check(
+      z.refine((route) => route.service === undefined || route.cluster !== undefined, {
+        message: 'a route with a service needs its cluster',
+        path: ['service'],
+      }),
+    );
+
+  const metricRouteSchema = z.strictObject({
+    metricName: patternField,
+    namespace: z.optional(patternField),
+    script: scriptField,
     comment: z.optional(z.string()),
-  })
-  .check(
-    z.refine((route) => route.service === undefined || route.cluster !== undefined, {
-      message: 'a route with a service needs its cluster',
-      path: ['service'],
-    }),
-  );
+  });
 
-const metricRouteSchema = z.strictObject({
-  metricName: patternField,
-  namespace: z.optional(patternField),
-  script: scriptField,
-  comment: z.optional(z.string()),
-});
+  return z.strictObject({
+    $schema: z.optional(z.string()),
+    comment: z.optional(z.string()),
+    version: z.literal(1),
+    routes: z.array(routeSchema).check(z.maxLength(1000)),
+    metricRoutes: z.optional(z.array(metricRouteSchema).check(z.maxLength(1000))),
+  });
+}
 
-const tableSchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  comment: z.optional(z.string()),
-  version: z.literal(1),
-  routes: z.array(routeSchema).check(z.maxLength(1000)),
-  metricRoutes: z.optional(z.array(metricRouteSchema).check(z.maxLength(1000))),
-});
+let tableSchema: ReturnType<typeof buildTableSchema> | undefined;
 
-/** One route of the routing file. */
-export type Route = z.infer<typeof routeSchema>;
-/** One metric route: a metric name (and optionally namespace) pattern and the script it gets. */
-export type MetricRoute = z.infer<typeof metricRouteSchema>;
 /** The parsed routing file. */
-export type RoutingTable = z.infer<typeof tableSchema>;
+export type RoutingTable = z.infer<ReturnType<typeof buildTableSchema>>;
+/** One route of the routing file. */
+export type Route = RoutingTable['routes'][number];
+/** One metric route: a metric name (and optionally namespace) pattern and the script it gets. */
+export type MetricRoute = NonNullable<RoutingTable['metricRoutes']>[number];
 
 /** A route that matched, with its position (for the "why" in logs and the dry run). */
 export interface RouteMatch {
@@ -71,6 +76,7 @@ export interface MetricRouteMatch {
 
 /** Validates the routing file; a bad file is a ConfigurationError naming the entry. */
 export function parseRoutingTable(value: unknown, source = 'routing/routing.json'): RoutingTable {
+  tableSchema ??= buildTableSchema();
   const result = tableSchema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

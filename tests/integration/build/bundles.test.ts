@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { buildFunctions, bundleOptions, functionNames } from '../../../build/build.mjs';
+import { routingTable } from '#lib/targets/routing-table.ts';
+import { buildFunctions, bundleOptions, functionNames, routingTableAtBuild } from '../../../build/build.mjs';
 import { fakeContext } from '../../support/lambda-context.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const outRoot = mkdtempSync(join(tmpdir(), 'bundles-'));
 let sizes: Record<string, { file: string; bytes: number }>;
 
@@ -82,20 +84,77 @@ describe('function bundles (build/build.mjs)', () => {
   });
 
   it.each(functionNames())('%s loads no built-in it does not use at start (undici, stream/web)', (name) => {
-    const probe =
-      'await import(process.argv[1]); process.stdout.write(JSON.stringify(process.moduleLoadList));';
-    const child = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', probe, join(outRoot, name, 'index.mjs')],
-      {
-        env: { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-        encoding: 'utf8',
-      },
-    );
-    expect(child.stderr).toBe('');
-    const modules = JSON.parse(child.stdout) as string[];
+    const modules = modulesAtStart(name);
 
     expect(modules).toContain('NativeModule https');
     expect(modules.filter((module) => /undici|stream\/web/.test(module))).toEqual([]);
   });
+
+  it.each(['check-readiness', 'resolve-targets', 'start-run', 'write-report'])(
+    '%s loads no zlib at start (the CRC32 class takes zlib on its first checksum)',
+    (name) => {
+      expect(modulesAtStart(name)).not.toContain('NativeModule zlib');
+    },
+  );
+
+  it('bundles the routing table validated at build, and the table matches the one the source computes', async () => {
+    const result = await build({
+      ...bundleOptions('start-run', join(outRoot, 'routing-check')),
+      entryPoints: { table: join(root, 'functions', 'lib', 'targets', 'routing-table.ts') },
+      write: false,
+    });
+    const table = result.outputFiles?.find((file) => file.path.endsWith('table.mjs'))?.text ?? '';
+
+    expect(table).not.toMatch(/strictObject|safeParse/);
+    const code = table.replace(/^import \{ createRequire \}.*$/m, '');
+    const bundled = (await import(`data:text/javascript,${encodeURIComponent(code)}`)) as {
+      routingTable: unknown;
+    };
+    expect(bundled.routingTable).toEqual(routingTable);
+  });
+
+  it('fails the build on a bad routing file, with the error it would raise at load', async () => {
+    const dir = join(outRoot, 'bad-routing', 'functions', 'lib', 'targets');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ version: 1, routes: [{ alarmName: 'x', service: 's' }] }),
+    );
+    writeFileSync(
+      join(dir, 'routing-table.ts'),
+      [
+        "import file from './bad.json' with { type: 'json' };",
+        `import { parseRoutingTable } from ${JSON.stringify(join(root, 'functions', 'lib', 'targets', 'routing.ts'))};`,
+        'export const routingTable = parseRoutingTable(file);',
+      ].join('\n'),
+    );
+
+    await expect(
+      build({
+        entryPoints: [join(dir, 'routing-table.ts')],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'esm',
+        logLevel: 'silent',
+        plugins: [routingTableAtBuild],
+      }),
+    ).rejects.toThrow('routing/routing.json: routes.0.service: a route with a service needs its cluster');
+  });
 });
+
+/** The built-in modules a bundle has loaded once its import returns. */
+function modulesAtStart(name: string): string[] {
+  const probe =
+    'await import(process.argv[1]); process.stdout.write(JSON.stringify(process.moduleLoadList));';
+  const child = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', probe, join(outRoot, name, 'index.mjs')],
+    {
+      env: { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      encoding: 'utf8',
+    },
+  );
+  expect(child.stderr).toBe('');
+  return JSON.parse(child.stdout) as string[];
+}
