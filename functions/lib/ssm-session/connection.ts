@@ -60,12 +60,13 @@ export class DataChannelConnection {
 
   /**
    * Sends one binary frame if the socket is open (a frame sent later is dropped, as a closed socket would). ws
-   * emits every frame of one TCP read synchronously, so the acks of a burst are framed here and written to its
-   * socket in one write at the end of the tick, instead of one ws.send and one buffered socket write per ack.
+   * emits every frame of one TCP read synchronously, and libuv reads a socket several times in one poll: the
+   * frames are masked here and written to ws's socket in one write once the loop has handled the reads that were
+   * ready (setImmediate), instead of one ws.send and one buffered socket write per ack.
    */
   send(frame: Buffer): void {
     if (!this.isOpen) return;
-    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    if (this.pending.length === 0) setImmediate(() => this.flush());
     const framed = maskedBinaryFrame(frame);
     this.pending.push(framed);
     this.pendingBytes += framed.length;
@@ -92,8 +93,9 @@ export class DataChannelConnection {
     this.ws.close(1000);
   }
 
-  /** Drops the socket at once. */
+  /** Drops the socket at once, after writing the frames (the acks) already sent. */
   terminate(): void {
+    this.flush();
     this.ws.terminate();
   }
 
