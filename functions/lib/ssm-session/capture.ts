@@ -71,6 +71,8 @@ class Capture {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private flushQueued = false;
+  /** Queues one in-order stream message for handling. */
+  private readonly enqueue = (message: ClientMessage): void => this.work.push({ kind: 'message', message });
   private onAbort: (() => void) | undefined;
   /** Aborted when the capture ends: cancels a KMS call still in flight. */
   private readonly stopped = new AbortController();
@@ -169,7 +171,7 @@ class Capture {
       const message = decodeMessage(data);
       switch (message.messageType) {
         case MessageType.OutputStreamData:
-          this.streams.receive(message, (next) => this.work.push({ kind: 'message', message: next }));
+          this.streams.receive(message, this.enqueue);
           break;
         case MessageType.Acknowledge:
           this.streams.acknowledged(message);

@@ -136,7 +136,8 @@ const EMPTY = Buffer.alloc(0);
 /** The frame's MessageType: a known space-padded type by comparison, anything else decoded and stripped. */
 function readMessageType(frame: Buffer): string {
   const first = frame[4];
-  for (const { type, padded } of PADDED_TYPES) {
+  for (let i = 0; i < PADDED_TYPES.length; i += 1) {
+    const { type, padded } = PADDED_TYPES[i] as { type: string; padded: Buffer };
     if (padded[0] === first && paddedTypeAt(frame, padded)) return type;
   }
   return frame

@@ -9,6 +9,8 @@ import { type ClientMessage, encodeMessage, Flags, HEADER_LENGTH, MessageType } 
 import { DEFAULT_REORDER_BYTES, DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
 import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
 
+const MAX_SEQUENCE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Sequence numbers, acks, reordering and resends of one data channel. */
 export class StreamSequencing {
   readonly incoming: IncomingSequencer<ClientMessage>;
@@ -58,7 +60,7 @@ export class StreamSequencing {
    */
   receive(message: ClientMessage, deliver: (message: ClientMessage) => void): void {
     const sequence = message.sequenceNumber;
-    if (sequence < 0n || sequence > BigInt(Number.MAX_SAFE_INTEGER)) {
+    if (sequence < 0n || sequence > MAX_SEQUENCE) {
       throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
     }
     const bytes = message.payload.length + HEADER_LENGTH;
