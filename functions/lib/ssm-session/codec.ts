@@ -67,11 +67,6 @@ export interface OutgoingMessage {
   schemaVersion?: number;
 }
 
-/** SHA-256 of the payload, raw 32 bytes. */
-export function payloadDigest(payload: Buffer): Buffer {
-  return hash('sha256', payload, 'buffer');
-}
-
 /**
  * SHA-256 of the payload as a 32-character latin1 string (one char per byte): on Node 24 a one-shot digest into a
  * string costs about half of one into a new Buffer, whose backing store is allocated and freed per call.

@@ -20,7 +20,6 @@ export function uuidToWire(uuid: string, target: Buffer = Buffer.alloc(16), offs
   return offset === 0 && target.length === 16 ? target : target.subarray(offset, offset + 16);
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 /** Wire byte ranges in canonical order, each followed by a hyphen but the last. */
 const CANONICAL_GROUPS = [
@@ -34,12 +33,9 @@ const HYPHEN = 0x2d;
 
 /** Reads the wire's 16 UUID bytes (at `offset`) back into a lowercase hyphenated string. */
 export function uuidFromWire(wire: Buffer, offset = 0): string {
-  const hex = (from: number, to: number) => {
-    let text = '';
-    for (let i = from; i < to; i += 1) text += HEX[wire[offset + i] as number];
-    return text;
-  };
-  return `${hex(8, 12)}-${hex(12, 14)}-${hex(14, 16)}-${hex(0, 2)}-${hex(2, 8)}`;
+  const text = Buffer.allocUnsafe(36);
+  writeUuidText(wire, offset, text, 0);
+  return text.toString('latin1');
 }
 
 /** Writes the canonical text (36 ASCII bytes) of the wire UUID at `wire[offset]` into `target` at `at`. */
