@@ -5,9 +5,7 @@ import {
   DecodedMessage,
   encodeMessage,
   Flags,
-  HEADER_LENGTH,
   MESSAGE_ID_OFFSET,
-  MESSAGE_TYPE_LENGTH,
   MessageType,
   PAYLOAD_LENGTH_OFFSET,
   PAYLOAD_OFFSET,
@@ -28,18 +26,17 @@ export interface AcknowledgeContent {
 /** Message types whose names JSON writes as they are. */
 const ACK_TYPES = new Set<string>(Object.values(MessageType));
 
-/** The header bytes every ack shares (type, schema version 1, sequence 0, flags Ack, payload type 0). */
-const ACK_HEADER = (() => {
-  const header = Buffer.alloc(PAYLOAD_OFFSET);
-  header.writeUInt32BE(HEADER_LENGTH, 0);
-  header.fill(0x20, 4, 4 + MESSAGE_TYPE_LENGTH);
-  header.write(MessageType.Acknowledge, 4, 'ascii');
-  header.writeUInt32BE(1, 36);
-  header.writeBigInt64BE(0n, 48);
-  header.writeBigUInt64BE(Flags.Ack, 56);
-  header.writeUInt32BE(0, 112);
-  return header;
-})();
+/**
+ * The header every ack shares (type, schema version 1, sequence 0, flags Ack, payload type 0), written by
+ * encodeMessage; each ack then writes its own date, id, digest and payload length over it.
+ */
+const ACK_HEADER = encodeMessage({
+  messageType: MessageType.Acknowledge,
+  sequenceNumber: 0n,
+  flags: Flags.Ack,
+  payloadType: 0,
+  payload: Buffer.alloc(0),
+});
 /** The ack JSON around the acked id and sequence number, per known message type. */
 const ACK_JSON_HEAD = new Map(
   [...ACK_TYPES].map((type) => [

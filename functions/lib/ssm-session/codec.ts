@@ -40,7 +40,7 @@ export const PAYLOAD_OFFSET = 120;
 /** Where the 16 wire bytes of MessageId sit. */
 export const MESSAGE_ID_OFFSET = 64;
 /** The MessageType field's length (space-padded). */
-export const MESSAGE_TYPE_LENGTH = 32;
+const MESSAGE_TYPE_LENGTH = 32;
 
 /** One ClientMessage, decoded. */
 export interface ClientMessage {

@@ -26,7 +26,7 @@ export interface ConnectionEvents {
 /** One websocket to a data channel's stream URL. */
 export class DataChannelConnection {
   private readonly ws: WebSocket;
-  /** Masked frames sent in this tick, written to the socket together at its end. */
+  /** Masked frames sent since the last write, written together once the ready reads are handled. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 

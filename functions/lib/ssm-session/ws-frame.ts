@@ -47,8 +47,6 @@ export function maskedBinaryFrame(payload: Buffer): Buffer {
     frame[at + i + 2] = (payload[i + 2] as number) ^ k2;
     frame[at + i + 3] = (payload[i + 3] as number) ^ k3;
   }
-  // At most three bytes remain, at key positions 0, 1 and 2.
-  const tail = [k0, k1, k2];
-  for (let j = 0; i < length; i += 1, j += 1) frame[at + i] = (payload[i] as number) ^ (tail[j] as number);
+  for (; i < length; i += 1) frame[at + i] = (payload[i] as number) ^ (frame[keyAt + (i & 3)] as number);
   return frame;
 }
