@@ -1,7 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { putAttemptRecord, putFactsRecord } from '#lib/attempts.ts';
 import { integerEnv, optionalEnv, requiredEnv } from '#lib/config.ts';
@@ -10,6 +8,7 @@ import { describeError } from '#lib/errors.ts';
 import { createHandler } from '#lib/handler.ts';
 import { logger } from '#lib/logger.ts';
 import { parseMapItem } from '#lib/map-item.ts';
+import { onFirstUse } from '#lib/on-first-use.ts';
 import { runDiagnostic } from './run.ts';
 
 const bucket = requiredEnv('OUTPUT_BUCKET');
@@ -20,8 +19,9 @@ const RECORD_TIMEOUT_MS = 3000;
 
 const ecs = new ECSClient({});
 const s3 = new S3Client({ forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE === 'true' });
-const ssm = new SSMClient({});
-const kms = new KMSClient({});
+// KMS only for a cluster that encrypts ECS Exec, SSM only to end a session early: loaded and made when needed.
+const ssm = onFirstUse(async () => new (await import('@aws-sdk/client-ssm')).SSMClient({}));
+const kms = onFirstUse(async () => new (await import('@aws-sdk/client-kms')).KMSClient({}));
 
 function logKeys(event: unknown) {
   const e = (typeof event === 'object' && event !== null ? event : {}) as {

@@ -17,14 +17,14 @@ import { InvalidRequestError, ProtocolError } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
 import { captureOutcome } from '#lib/outcome.ts';
 import { lastArnSegment, targetOutputKey } from '#lib/s3-keys.ts';
-import { openSessionCapture } from '#lib/ssm-session/index.ts';
+import { type ClientOnDemand, openSessionCapture } from '#lib/ssm-session/index.ts';
 
 /** The AWS clients and settings a run uses (module-scope singletons in the handler). */
 export interface RunDependencies {
   ecs: ECSClient;
   s3: S3Client;
-  ssm: SSMClient;
-  kms: KMSClient;
+  ssm: ClientOnDemand<SSMClient>;
+  kms: ClientOnDemand<KMSClient>;
   bucket: string;
   /** EXEC_KMS_KEY_ARN: the key the role may use, when the template was given one. */
   execKmsKeyArn?: string;

@@ -2,4 +2,10 @@
 export { openSessionCapture } from './capture.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { CLIENT_VERSION } from './connection.ts';
-export type { CaptureOptions, CaptureSummary, SessionCapture, SessionCredentials } from './options.ts';
+export type {
+  CaptureOptions,
+  CaptureSummary,
+  ClientOnDemand,
+  SessionCapture,
+  SessionCredentials,
+} from './options.ts';

@@ -15,7 +15,7 @@ import {
   succeeded,
   unsupported,
 } from './handshake.ts';
-import type { CaptureOptions } from './options.ts';
+import { type CaptureOptions, clientOnDemand } from './options.ts';
 
 /** The agent's timeout for each handshake step (spec section 5). */
 const HANDSHAKE_STEP_TIMEOUT_MS = 15_000;
@@ -51,11 +51,15 @@ export async function answerHandshake(
     } else if (action.ActionType === 'KMSEncryption') {
       const { KMSKeyId } = kmsParameters(action);
       if (options.kmsKeyIds !== undefined) assertAllowedKmsKey(KMSKeyId, options.kmsKeyIds);
-      options.kms ??= new (await import('@aws-sdk/client-kms')).KMSClient(options.awsClientConfig ?? {});
+      const kms = await clientOnDemand(
+        options.kms,
+        async () => new (await import('@aws-sdk/client-kms')).KMSClient(options.awsClientConfig ?? {}),
+      );
+      options.kms = kms;
       // The agent abandons the handshake after 15 s; a later answer is of no use, and neither is one after the end.
       const timeout = timeoutSignal(clock, HANDSHAKE_STEP_TIMEOUT_MS);
       const generated = await generateSessionKeys(
-        options.kms,
+        kms,
         KMSKeyId,
         options.session.sessionId,
         options.targetId,

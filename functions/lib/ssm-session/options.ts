@@ -6,6 +6,18 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { InvalidRequestError } from '../errors.ts';
 import type { Clock } from './clock.ts';
 
+/** An AWS client, or a function that makes (or returns) it when a capture first needs it. */
+export type ClientOnDemand<Client extends object> = Client | (() => Promise<Client>);
+
+/** The client `given` stands for, made by `otherwise` when nothing was given. */
+export function clientOnDemand<Client extends object>(
+  given: ClientOnDemand<Client> | undefined,
+  otherwise: () => Promise<Client>,
+): Promise<Client> {
+  if (given === undefined) return otherwise();
+  return typeof given === 'function' ? (given as () => Promise<Client>)() : Promise.resolve(given);
+}
+
 /** What ECS ExecuteCommand returns as `session`. */
 export interface SessionCredentials {
   sessionId: string;
@@ -19,12 +31,15 @@ export interface CaptureOptions {
   /** 'ecs:<clusterName>_<taskId>_<runtimeId>', the KMS encryption context TargetId. */
   targetId?: string;
   /**
-   * Needed only when the agent asks for KMSEncryption. Absent: a client made from `awsClientConfig`, its module
-   * loaded only then (a plain session never loads the KMS client).
+   * Needed only when the agent asks for KMSEncryption: a client, or a function that makes one then. Absent: a
+   * client made from `awsClientConfig`, its module loaded only then (a plain session never loads the KMS client).
    */
-  kms?: KMSClient;
-  /** TerminateSession on deadline/abort/failure. Absent: a client made from `awsClientConfig` when first needed. */
-  ssm?: SSMClient;
+  kms?: ClientOnDemand<KMSClient>;
+  /**
+   * TerminateSession on deadline/abort/failure: a client, or a function that makes one then. Absent: a client made
+   * from `awsClientConfig` when first needed.
+   */
+  ssm?: ClientOnDemand<SSMClient>;
   /** Region and credentials of the default KMS and SSM clients (default: the SDK's own chain). */
   awsClientConfig?: Pick<KMSClientConfig, 'region' | 'credentials' | 'profile'>;
   /** Epoch ms; at it: send Ctrl-C (0x03), TerminateSession, close, report truncated. */

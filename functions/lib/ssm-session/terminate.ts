@@ -1,5 +1,5 @@
 /** SSM TerminateSession as a capture calls it on truncation and failure: bounded in time, never throwing. */
-import type { CaptureOptions } from './options.ts';
+import { type CaptureOptions, clientOnDemand } from './options.ts';
 
 const TERMINATE_TIMEOUT_MS = 5000;
 
@@ -10,8 +10,9 @@ const TERMINATE_TIMEOUT_MS = 5000;
 export async function terminateSession(options: CaptureOptions): Promise<string | undefined> {
   try {
     const { SSMClient, TerminateSessionCommand } = await import('@aws-sdk/client-ssm');
-    options.ssm ??= new SSMClient(options.awsClientConfig ?? {});
-    await options.ssm.send(new TerminateSessionCommand({ SessionId: options.session.sessionId }), {
+    const ssm = await clientOnDemand(options.ssm, async () => new SSMClient(options.awsClientConfig ?? {}));
+    options.ssm = ssm;
+    await ssm.send(new TerminateSessionCommand({ SessionId: options.session.sessionId }), {
       abortSignal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
     });
     return undefined;

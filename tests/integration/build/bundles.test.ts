@@ -14,6 +14,34 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const outRoot = mkdtempSync(join(tmpdir(), 'bundles-'));
 let sizes: Record<string, { file: string; bytes: number }>;
 
+/**
+ * A function's bundle inputs: those in what a cold start loads (the entry and the chunks it imports
+ * statically) and those in any output (dynamic chunks included).
+ */
+async function coldStartInputs(name: string): Promise<{ loadedInputs: string[]; allInputs: string[] }> {
+  const result = await build(bundleOptions(name, join(outRoot, `split-check-${name}`)));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((file) => file.endsWith('index.mjs')) ?? '';
+  const loaded = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const imported of outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+    }
+  }
+  return {
+    loadedInputs: [...loaded].flatMap((file) =>
+      Object.entries(outputs[file]?.inputs ?? {})
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([input]) => input),
+    ),
+    allInputs: Object.values(outputs).flatMap((output) => Object.keys(output.inputs)),
+  };
+}
+
 /** Imports a built bundle (an .mjs file jest does not transform), as the Lambda runtime would. */
 async function importBundle(name: string): Promise<{ handler: Handler }> {
   const url = pathToFileURL(join(outRoot, name, 'index.mjs')).href;
@@ -62,25 +90,19 @@ describe('function bundles (build/build.mjs)', () => {
   });
 
   it('keeps code that Lambda never runs out of what a cold start loads', async () => {
-    const result = await build(bundleOptions('start-run', join(outRoot, 'split-check')));
-    const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((file) => file.endsWith('index.mjs')) ?? '';
-    const loaded = new Set<string>();
-    const pending = [entry];
-    while (pending.length > 0) {
-      const file = pending.pop() as string;
-      if (loaded.has(file)) continue;
-      loaded.add(file);
-      for (const imported of outputs[file]?.imports ?? []) {
-        if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
-      }
-    }
-    const loadedInputs = [...loaded].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
-    const allInputs = Object.values(outputs).flatMap((output) => Object.keys(output.inputs));
+    const { loadedInputs, allInputs } = await coldStartInputs('start-run');
 
     expect(allInputs.some((input) => input.includes('credential-provider-sso'))).toBe(true);
     expect(loadedInputs.filter((input) => /credential-provider-(sso|ini|process)\//.test(input))).toEqual([]);
     expect(loadedInputs.filter((input) => input.includes('/zod/v4/classic/'))).toEqual([]);
+  });
+
+  it('run-diagnostic loads the KMS and SSM clients only when a session needs them', async () => {
+    const { loadedInputs, allInputs } = await coldStartInputs('run-diagnostic');
+    const clients = /node_modules\/@aws-sdk\/client-(kms|ssm)\//;
+
+    expect(allInputs.filter((input) => clients.test(input)).length).toBeGreaterThan(0);
+    expect(loadedInputs.filter((input) => clients.test(input))).toEqual([]);
   });
 
   it.each(functionNames())('%s loads no built-in it does not use at start (undici, stream/web)', (name) => {

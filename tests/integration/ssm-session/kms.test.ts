@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { jest } from '@jest/globals';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
 import { hashOutput } from './helpers.ts';
@@ -47,6 +48,34 @@ describe('ssm-session capture against the agent emulator: KMS encryption', () =>
     expect(output.sha256).toBe(report.outputSha256);
     expect(summary).toMatchObject({ encrypted: true, truncated: false });
     expect(report.terminalSize).toEqual({ cols: 120, rows: 40 });
+  });
+
+  it('makes the KMS client from a function given as `kms` only when the agent asks for encryption', async () => {
+    // Arrange
+    const makeKms = jest.fn(async () => kms);
+    const plain = emulator.createSession({ command: `sh -c 'echo plain'`, targetId: TARGET });
+    const encrypted = emulator.createSession({
+      command: `sh -c 'echo secret'`,
+      kms: { keyId: 'alias/ecs-exec' },
+      targetId: TARGET,
+    });
+
+    // Act
+    const plainCapture = openSessionCapture({ session: plain, kms: makeKms, targetId: TARGET });
+    const plainOutput = await hashOutput(plainCapture.output);
+    await plainCapture.done;
+    const callsAfterPlain = makeKms.mock.calls.length;
+    const encryptedCapture = openSessionCapture({ session: encrypted, kms: makeKms, targetId: TARGET });
+    const encryptedOutput = await hashOutput(encryptedCapture.output);
+    const summary = await encryptedCapture.done;
+
+    // Assert
+    expect(callsAfterPlain).toBe(0);
+    expect(plainOutput.text).toBe('plain\r\n');
+    expect(makeKms).toHaveBeenCalledTimes(1);
+    expect(encryptedOutput.text).toBe('secret\r\n');
+    expect(summary).toMatchObject({ encrypted: true, truncated: false });
+    expect((await emulator.waitForSession(encrypted.sessionId)).violations).toEqual([]);
   });
 
   it('a large encrypted output under faults stays byte-exact', async () => {

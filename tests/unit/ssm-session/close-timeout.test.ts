@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { openSessionCapture } from '#lib/ssm-session/index.ts';
 import { channelClosedFrame, collect, type FakeSsm, outputFrame, startFakeSsm } from './fake-agent.ts';
 import { binaryFrame, type RudePeer, startRudePeer } from './rude-peer.ts';
@@ -57,5 +58,36 @@ describe('ssm-session capture: a peer that never completes the close handshake',
     await expect(capture.done).resolves.toMatchObject({ truncated: true, truncatedReason: 'aborted' });
     await output;
     await expect(within(connection.ended)).resolves.toBe('closed');
+  });
+
+  it('makes the SSM client from a function given as `ssm` only when it ends the session early', async () => {
+    // Arrange: one clean close, then one abort, each with a function that hands over the fake SSM client.
+    const makeSsm = jest.fn(async () => ssm.client);
+    const clean = openSessionCapture({ session: session(), ssm: makeSsm });
+    const cleanOutput = collect(clean.output);
+    const first = await peer.nextConnection();
+    first.socket.write(binaryFrame(outputFrame(0, 'done')));
+    first.socket.write(binaryFrame(channelClosedFrame()));
+    await clean.done;
+    await cleanOutput;
+    const calledAfterCleanClose = makeSsm.mock.calls.length;
+    const controller = new AbortController();
+    const aborted = openSessionCapture({
+      session: { ...session(), sessionId: 'session-on-demand' },
+      ssm: makeSsm,
+      signal: controller.signal,
+    });
+    const abortedOutput = collect(aborted.output);
+    await peer.nextConnection();
+
+    // Act
+    controller.abort();
+    await aborted.done;
+    await abortedOutput;
+
+    // Assert
+    expect(calledAfterCleanClose).toBe(0);
+    expect(makeSsm).toHaveBeenCalledTimes(1);
+    expect(ssm.terminated).toContain('session-on-demand');
   });
 });
