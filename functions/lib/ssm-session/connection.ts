@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { maskedBinaryFrame } from './ws-frame.ts';
+import { maskedBinaryFrames } from './ws-frame.ts';
 
 /** The protocol level this client implements (the agent compares client versions to enable features). */
 export const CLIENT_VERSION = '1.2.0.0';
@@ -26,9 +26,8 @@ export interface ConnectionEvents {
 /** One websocket to a data channel's stream URL. */
 export class DataChannelConnection {
   private readonly ws: WebSocket;
-  /** Masked frames sent since the last write, written together once the ready reads are handled. */
+  /** Payloads sent since the last write, framed and written together once the ready reads are handled. */
   private pending: Buffer[] = [];
-  private pendingBytes = 0;
 
   /** Connects to `streamUrl` and sends the token frame once open. */
   constructor(streamUrl: string, tokenValue: string, events: ConnectionEvents) {
@@ -61,15 +60,14 @@ export class DataChannelConnection {
   /**
    * Sends one binary frame if the socket is open (a frame sent later is dropped, as a closed socket would). ws
    * emits every frame of one TCP read synchronously, and libuv reads a socket several times in one poll: the
-   * frames are masked here and written to ws's socket in one write once the loop has handled the reads that were
-   * ready (setImmediate), instead of one ws.send and one buffered socket write per ack.
+   * frames are kept here and written to ws's socket, masked, in one write once the loop has handled the reads that
+   * were ready (setImmediate), instead of one ws.send and one buffered socket write per ack. The caller must not
+   * change `frame` after the call.
    */
   send(frame: Buffer): void {
     if (!this.isOpen) return;
     if (this.pending.length === 0) setImmediate(() => this.flush());
-    const framed = maskedBinaryFrame(frame);
-    this.pending.push(framed);
-    this.pendingBytes += framed.length;
+    this.pending.push(frame);
   }
 
   /** A websocket ping (keepalive and liveness probe). */
@@ -119,11 +117,9 @@ export class DataChannelConnection {
   private flush(): void {
     if (this.pending.length === 0) return;
     const frames = this.pending;
-    const bytes = this.pendingBytes;
     this.pending = [];
-    this.pendingBytes = 0;
     const socket = (this.ws as unknown as { _socket?: Socket })._socket;
     if (!this.isOpen || socket === undefined) return;
-    socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames, bytes));
+    socket.write(maskedBinaryFrames(frames));
   }
 }

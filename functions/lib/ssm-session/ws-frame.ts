@@ -1,6 +1,6 @@
 /**
- * Client-to-server websocket frames (RFC 6455 section 5.2): a final binary frame with a fresh masking key, built
- * whole so that the frames of one burst go to the socket in one write.
+ * Client-to-server websocket frames (RFC 6455 section 5.2): final binary frames, each with a fresh masking key,
+ * written into one buffer so that the frames of one burst go to the socket in one write.
  */
 import { randomFillSync } from 'node:crypto';
 
@@ -10,21 +10,40 @@ const MASKED = 0x80;
 const KEY_POOL = Buffer.alloc(4 * 1024);
 let keyOffset = KEY_POOL.length;
 
-/** Encodes `payload` as one masked, final binary frame (the key comes from the CSPRNG, as section 5.3 requires). */
-export function maskedBinaryFrame(payload: Buffer): Buffer {
+/** The bytes of `length` payload bytes as one masked frame: header, extended length, key and payload. */
+function maskedFrameLength(length: number): number {
+  return 6 + length + (length < 126 ? 0 : length < 0x10000 ? 2 : 8);
+}
+
+/**
+ * Encodes each payload as one masked, final binary frame, in order, in one buffer (every key comes from the
+ * CSPRNG, as section 5.3 requires).
+ */
+export function maskedBinaryFrames(payloads: readonly Buffer[]): Buffer {
+  let bytes = 0;
+  for (let i = 0; i < payloads.length; i += 1) bytes += maskedFrameLength((payloads[i] as Buffer).length);
+  const frames = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = 0; i < payloads.length; i += 1)
+    offset = writeMaskedFrame(frames, offset, payloads[i] as Buffer);
+  return frames;
+}
+
+/** Writes `payload`'s masked frame into `target` at `offset`; returns the offset after it. */
+function writeMaskedFrame(target: Buffer, offset: number, payload: Buffer): number {
   const length = payload.length;
-  const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
-  const keyAt = 2 + lengthBytes;
-  const frame = Buffer.allocUnsafe(keyAt + 4 + length);
-  frame[0] = FIN_BINARY;
-  if (lengthBytes === 0) frame[1] = MASKED | length;
-  else if (lengthBytes === 2) {
-    frame[1] = MASKED | 126;
-    frame.writeUInt16BE(length, 2);
+  target[offset] = FIN_BINARY;
+  let keyAt = offset + 2;
+  if (length < 126) target[offset + 1] = MASKED | length;
+  else if (length < 0x10000) {
+    target[offset + 1] = MASKED | 126;
+    target.writeUInt16BE(length, offset + 2);
+    keyAt += 2;
   } else {
-    frame[1] = MASKED | 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length % 2 ** 32, 6);
+    target[offset + 1] = MASKED | 127;
+    target.writeUInt32BE(Math.floor(length / 2 ** 32), offset + 2);
+    target.writeUInt32BE(length % 2 ** 32, offset + 6);
+    keyAt += 8;
   }
   if (keyOffset === KEY_POOL.length) {
     randomFillSync(KEY_POOL);
@@ -35,18 +54,18 @@ export function maskedBinaryFrame(payload: Buffer): Buffer {
   const k2 = KEY_POOL[keyOffset + 2] as number;
   const k3 = KEY_POOL[keyOffset + 3] as number;
   keyOffset += 4;
-  frame[keyAt] = k0;
-  frame[keyAt + 1] = k1;
-  frame[keyAt + 2] = k2;
-  frame[keyAt + 3] = k3;
+  target[keyAt] = k0;
+  target[keyAt + 1] = k1;
+  target[keyAt + 2] = k2;
+  target[keyAt + 3] = k3;
   const at = keyAt + 4;
   let i = 0;
   for (; i + 3 < length; i += 4) {
-    frame[at + i] = (payload[i] as number) ^ k0;
-    frame[at + i + 1] = (payload[i + 1] as number) ^ k1;
-    frame[at + i + 2] = (payload[i + 2] as number) ^ k2;
-    frame[at + i + 3] = (payload[i + 3] as number) ^ k3;
+    target[at + i] = (payload[i] as number) ^ k0;
+    target[at + i + 1] = (payload[i + 1] as number) ^ k1;
+    target[at + i + 2] = (payload[i + 2] as number) ^ k2;
+    target[at + i + 3] = (payload[i + 3] as number) ^ k3;
   }
-  for (; i < length; i += 1) frame[at + i] = (payload[i] as number) ^ (frame[keyAt + (i & 3)] as number);
-  return frame;
+  for (; i < length; i += 1) target[at + i] = (payload[i] as number) ^ (target[keyAt + (i & 3)] as number);
+  return at + length;
 }

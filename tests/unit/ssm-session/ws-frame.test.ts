@@ -1,20 +1,43 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { DataChannelConnection } from '#lib/ssm-session/connection.ts';
-import { maskedBinaryFrame } from '#lib/ssm-session/ws-frame.ts';
+import { maskedBinaryFrames } from '#lib/ssm-session/ws-frame.ts';
 
-/** Reads one client frame back per RFC 6455 section 5.2: its header fields and the unmasked payload. */
-function parseFrame(frame: Buffer): { fin: boolean; opcode: number; key: Buffer; payload: Buffer } {
-  const short = (frame[1] as number) & 0x7f;
-  const lengthBytes = short === 126 ? 2 : short === 127 ? 8 : 0;
-  const length =
-    lengthBytes === 0 ? short : lengthBytes === 2 ? frame.readUInt16BE(2) : Number(frame.readBigUInt64BE(2));
-  const key = frame.subarray(2 + lengthBytes, 6 + lengthBytes);
-  const masked = frame.subarray(6 + lengthBytes);
-  expect(masked.length).toBe(length);
-  expect((frame[1] as number) & 0x80).toBe(0x80);
-  const payload = Buffer.from(masked.map((byte, i) => byte ^ (key[i % 4] as number)));
-  return { fin: ((frame[0] as number) & 0x80) !== 0, opcode: (frame[0] as number) & 0x0f, key, payload };
+interface ParsedFrame {
+  fin: boolean;
+  opcode: number;
+  key: Buffer;
+  payload: Buffer;
+}
+
+/** Reads client frames back per RFC 6455 section 5.2: each one's header fields and unmasked payload. */
+function parseFrames(frames: Buffer): ParsedFrame[] {
+  const parsed: ParsedFrame[] = [];
+  let at = 0;
+  while (at < frames.length) {
+    const frame = frames.subarray(at);
+    const short = (frame[1] as number) & 0x7f;
+    const lengthBytes = short === 126 ? 2 : short === 127 ? 8 : 0;
+    const length =
+      lengthBytes === 0
+        ? short
+        : lengthBytes === 2
+          ? frame.readUInt16BE(2)
+          : Number(frame.readBigUInt64BE(2));
+    const key = frame.subarray(2 + lengthBytes, 6 + lengthBytes);
+    const masked = frame.subarray(6 + lengthBytes, 6 + lengthBytes + length);
+    expect(masked.length).toBe(length);
+    expect((frame[1] as number) & 0x80).toBe(0x80);
+    const payload = Buffer.from(masked.map((byte, i) => byte ^ (key[i % 4] as number)));
+    parsed.push({
+      fin: ((frame[0] as number) & 0x80) !== 0,
+      opcode: (frame[0] as number) & 0x0f,
+      key,
+      payload,
+    });
+    at += 6 + lengthBytes + length;
+  }
+  return parsed;
 }
 
 const payloadOf = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + 3) & 0xff));
@@ -27,19 +50,39 @@ describe('ssm-session websocket frames', () => {
       const payload = payloadOf(length);
 
       // Act
-      const frame = maskedBinaryFrame(payload);
+      const frame = maskedBinaryFrames([payload]);
 
       // Assert
-      const parsed = parseFrame(frame);
-      expect(parsed).toMatchObject({ fin: true, opcode: 2 });
-      expect(parsed.payload.equals(payload)).toBe(true);
+      const parsed = parseFrames(frame);
+      expect(parsed).toHaveLength(1);
+      expect(parsed[0]).toMatchObject({ fin: true, opcode: 2 });
+      expect(parsed[0]?.payload.equals(payload)).toBe(true);
       expect(frame.length).toBe(length + 6 + (length < 126 ? 0 : length < 65_536 ? 2 : 8));
     },
   );
 
+  it('writes several payloads as consecutive frames, in order, each with its own key', () => {
+    // Arrange: lengths on both sides of every length-field boundary.
+    const payloads = [0, 7, 125, 126, 65_535, 65_536, 3].map(payloadOf);
+
+    // Act
+    const frames = maskedBinaryFrames(payloads);
+
+    // Assert
+    const parsed = parseFrames(frames);
+    expect(parsed.map((frame) => frame.payload.length)).toEqual(payloads.map((payload) => payload.length));
+    parsed.forEach((frame, i) => {
+      expect(frame).toMatchObject({ fin: true, opcode: 2 });
+      expect(frame.payload.equals(payloads[i] as Buffer)).toBe(true);
+    });
+    expect(new Set(parsed.map((frame) => frame.key.toString('hex'))).size).toBe(payloads.length);
+  });
+
   it('draws a fresh masking key for every frame', () => {
     const keys = new Set(
-      Array.from({ length: 3000 }, () => parseFrame(maskedBinaryFrame(payloadOf(8))).key.toString('hex')),
+      parseFrames(maskedBinaryFrames(Array.from({ length: 3000 }, () => payloadOf(8)))).map((frame) =>
+        frame.key.toString('hex'),
+      ),
     );
     // 3000 random 32-bit keys collide with a probability of about 0.1%; a repeating or fixed key gives a handful.
     expect(keys.size).toBeGreaterThan(2990);
