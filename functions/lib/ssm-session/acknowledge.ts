@@ -53,7 +53,7 @@ export function encodeAcknowledge(
   acked: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
   options: { messageId?: string; createdDate?: number } = {},
 ): Buffer {
-  const sequence = Number(acked.sequenceNumber);
+  const sequence = acked instanceof DecodedMessage ? acked.sequence : Number(acked.sequenceNumber);
   const head = ACK_JSON_HEAD.get(acked.messageType);
   if (head === undefined || (!(acked instanceof DecodedMessage) && !UUID_PATTERN.test(acked.messageId))) {
     const content: AcknowledgeContent = {

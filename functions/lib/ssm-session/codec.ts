@@ -150,6 +150,19 @@ function paddedTypeAt(frame: Buffer, padded: Buffer): boolean {
   return true;
 }
 
+/** The high 32 bits of Number.MAX_SAFE_INTEGER (2 ** 53 - 1). */
+const MAX_SAFE_HIGH = 0x1fffff;
+
+/**
+ * A message's SequenceNumber as a number, or -1 when it is negative or above Number.MAX_SAFE_INTEGER (a received
+ * message's is read from its frame without a BigInt).
+ */
+export function safeSequence(message: Pick<ClientMessage, 'sequenceNumber'>): number {
+  if (message instanceof DecodedMessage) return message.sequence;
+  const sequence = message.sequenceNumber;
+  return sequence >= 0n && sequence <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sequence) : -1;
+}
+
 /** Types that skip validation on receive, as the official client does. */
 const UNVALIDATED_TYPES = new Set<string>([MessageType.StartPublication, MessageType.PausePublication]);
 
@@ -162,7 +175,8 @@ export class DecodedMessage implements ClientMessage {
   readonly messageType: string;
   readonly schemaVersion: number;
   readonly createdDate: number;
-  readonly sequenceNumber: bigint;
+  /** The SequenceNumber as a number, or -1 when it is negative or above Number.MAX_SAFE_INTEGER. */
+  readonly sequence: number;
   readonly payloadType: number;
   payload: Buffer = EMPTY;
   private id: string | undefined;
@@ -172,8 +186,13 @@ export class DecodedMessage implements ClientMessage {
     this.messageType = messageType;
     this.schemaVersion = frame.readUInt32BE(36);
     this.createdDate = frame.readUInt32BE(40) * 2 ** 32 + frame.readUInt32BE(44);
-    this.sequenceNumber = frame.readBigInt64BE(48);
+    const high = frame.readInt32BE(48);
+    this.sequence = high >= 0 && high <= MAX_SAFE_HIGH ? high * 2 ** 32 + frame.readUInt32BE(52) : -1;
     this.payloadType = frame.readUInt32BE(112);
+  }
+
+  get sequenceNumber(): bigint {
+    return this.frame.readBigInt64BE(48);
   }
 
   get messageId(): string {

@@ -5,11 +5,16 @@
 import { ProtocolError } from '../errors.ts';
 import { decodeAcknowledge, encodeAcknowledge } from './acknowledge.ts';
 import type { Clock } from './clock.ts';
-import { type ClientMessage, encodeMessage, Flags, HEADER_LENGTH, MessageType } from './codec.ts';
+import {
+  type ClientMessage,
+  encodeMessage,
+  Flags,
+  HEADER_LENGTH,
+  MessageType,
+  safeSequence,
+} from './codec.ts';
 import { DEFAULT_REORDER_BYTES, DEFAULT_REORDER_CAPACITY, IncomingSequencer } from './incoming.ts';
 import { OutgoingBuffer, RESEND_INTERVAL_MS } from './outgoing.ts';
-
-const MAX_SEQUENCE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Sequence numbers, acks, reordering and resends of one data channel. */
 export class StreamSequencing {
@@ -59,13 +64,16 @@ export class StreamSequencing {
    * cannot be buffered); then it and any buffered messages it releases go to `deliver` in sequence order.
    */
   receive(message: ClientMessage, deliver: (message: ClientMessage) => void): void {
-    const sequence = message.sequenceNumber;
-    if (sequence < 0n || sequence > MAX_SEQUENCE) {
-      throw new ProtocolError('SequenceNumber', `${sequence} is not a valid stream sequence number`);
+    const sequence = safeSequence(message);
+    if (sequence < 0) {
+      throw new ProtocolError(
+        'SequenceNumber',
+        `${message.sequenceNumber} is not a valid stream sequence number`,
+      );
     }
     const bytes = message.payload.length + HEADER_LENGTH;
-    if (this.incoming.fits(Number(sequence), bytes)) this.send(encodeAcknowledge(message));
-    const arrival = this.incoming.accept(Number(sequence), message, deliver, bytes);
+    if (this.incoming.fits(sequence, bytes)) this.send(encodeAcknowledge(message));
+    const arrival = this.incoming.accept(sequence, message, deliver, bytes);
     if (arrival !== 'duplicate') this.messages += 1;
   }
 

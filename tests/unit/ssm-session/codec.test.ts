@@ -1,5 +1,14 @@
 import { decodeAcknowledge, encodeAcknowledge } from '#lib/ssm-session/acknowledge.ts';
-import { decodeMessage, encodeMessage, Flags, MessageType, PayloadType } from '#lib/ssm-session/codec.ts';
+import { systemClock } from '#lib/ssm-session/clock.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  Flags,
+  MessageType,
+  PayloadType,
+  safeSequence,
+} from '#lib/ssm-session/codec.ts';
+import { StreamSequencing } from '#lib/ssm-session/sequencing.ts';
 import { uuidFromWire, uuidToWire } from '#lib/ssm-session/wire-uuid.ts';
 
 const SIZE_FRAME =
@@ -207,5 +216,63 @@ describe('ssm-session codec', () => {
 
   it('rejects a frame shorter than the header', () => {
     expect(() => decodeMessage(Buffer.alloc(50))).toThrow(/shorter than the 120-byte header/);
+  });
+
+  it.each([
+    [0n, 0],
+    [0xffff_ffffn, 0xffff_ffff],
+    [0x1_0000_0000n, 0x1_0000_0000],
+    [9_007_199_254_740_991n, Number.MAX_SAFE_INTEGER],
+    [9_007_199_254_740_992n, -1],
+    [-1n, -1],
+    [-(2n ** 63n), -1],
+  ])(
+    'reads SequenceNumber %p as the number %p (-1: not a safe stream sequence)',
+    (sequenceNumber, expected) => {
+      // Arrange
+      const message = {
+        messageType: MessageType.OutputStreamData,
+        sequenceNumber,
+        flags: Flags.None,
+        payloadType: PayloadType.Output,
+        payload: Buffer.from('x'),
+      };
+
+      // Act
+      const decoded = decodeMessage(encodeMessage(message));
+
+      // Assert
+      expect(safeSequence(decoded)).toBe(expected);
+      expect(safeSequence(message)).toBe(expected);
+      expect(decoded.sequenceNumber).toBe(sequenceNumber);
+    },
+  );
+
+  it('refuses an output_stream_data whose SequenceNumber is not a safe integer, naming the field, and acks nothing', () => {
+    // Arrange
+    const sent: Buffer[] = [];
+    const streams = new StreamSequencing({}, systemClock, (frame) => sent.push(frame));
+    const beyond = decodeMessage(
+      encodeMessage({
+        messageType: MessageType.OutputStreamData,
+        sequenceNumber: 2n ** 53n,
+        flags: Flags.None,
+        payloadType: PayloadType.Output,
+        payload: Buffer.from('x'),
+      }),
+    );
+
+    // Act
+    const receive = () => streams.receive(beyond, () => {});
+
+    // Assert
+    expect(receive).toThrow(
+      expect.objectContaining({
+        name: 'ProtocolError',
+        field: 'SequenceNumber',
+        message: expect.stringContaining('9007199254740992 is not a valid stream sequence number'),
+      }),
+    );
+    expect(sent).toEqual([]);
   });
 });
