@@ -51,12 +51,14 @@ export function parseMapItem(event: unknown): RunDiagnosticInput {
   }
   const optional = (value: unknown, field: string): string | undefined =>
     value === undefined || value === null ? undefined : text(value, field, 'omit it or pass a string');
+  const service = optional(target.service, 'target.service');
   const az = optional(target.az, 'target.az');
   const runtimeId = optional(target.runtimeId, 'target.runtimeId');
   const alarmName = optional(run.alarmName, 'run.alarmName');
   return {
     target: {
       cluster: text(target.cluster, 'target.cluster', 'pass the cluster name or ARN'),
+      ...(service === undefined ? {} : { service }),
       taskArn: text(target.taskArn, 'target.taskArn', 'pass the task ARN'),
       container: text(target.container, 'target.container', 'pass the container name'),
       script,
