@@ -6,14 +6,12 @@ import { catalogScriptNames, isCatalogScript } from './catalog.ts';
 import { InvalidRequestError } from './errors.ts';
 import { MAX_TASKS_LIMIT } from './limits.ts';
 import * as z from './schema.ts';
+import { ECS_NAME, TASK_ID } from './targets/ecs-names.ts';
 
-/** ECS cluster, service and container names: letters, digits, hyphens and underscores, up to 255. */
-const ECS_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
 const SERVICE_ARN =
   /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
-/** A task id (32 hex digits, or the older UUID form) or a task ARN (with or without the cluster segment). */
-const TASK_ID = /^(?:[a-f0-9]{32}|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$/;
+/** A task ARN, with or without the cluster segment. */
 const TASK_ARN =
   /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task\/(?:[A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9-]{32,36}$/;
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/su;

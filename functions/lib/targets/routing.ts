@@ -8,12 +8,11 @@
 import { isCatalogScript } from '../catalog.ts';
 import { ConfigurationError } from '../errors.ts';
 import * as z from '../schema.ts';
-
-const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+import { ECS_NAME } from './ecs-names.ts';
 
 /** The routing file's schema (built on the first parse: a bundle carries a table validated at build). */
 function buildTableSchema() {
-  const nameField = z.string().check(z.regex(NAME));
+  const nameField = z.string().check(z.regex(ECS_NAME));
   const patternField = z.string().check(z.minLength(1), z.maxLength(255));
   const scriptField = z
     .string()
