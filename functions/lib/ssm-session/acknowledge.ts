@@ -11,6 +11,7 @@ import {
   PAYLOAD_OFFSET,
   parseJsonPayload,
   payloadDigestLatin1,
+  safeSequence,
   writeUint64,
 } from './codec.ts';
 import { UUID_PATTERN, uuidToWire, writeRandomUuid, writeUuidText } from './wire-uuid.ts';
@@ -53,7 +54,7 @@ export function encodeAcknowledge(
   acked: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
   options: { messageId?: string; createdDate?: number } = {},
 ): Buffer {
-  const sequence = acked instanceof DecodedMessage ? acked.sequence : Number(acked.sequenceNumber);
+  const sequence = safeSequence(acked);
   const head = ACK_JSON_HEAD.get(acked.messageType);
   if (head === undefined || (!(acked instanceof DecodedMessage) && !UUID_PATTERN.test(acked.messageId))) {
     const content: AcknowledgeContent = {
