@@ -3,12 +3,13 @@
  * writes its raw output to stdout or a file.
  * Exit codes: 0 normal close, 1 failure, 2 usage error, 124 truncated by --timeout, 130 interrupted (Ctrl-C).
  */
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CaptureSummary, openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { type ClientConfig, clientConfig } from '../cli/aws.ts';
 import { CliError, EXIT } from '../cli/exit-codes.ts';
+import { openOutputFile } from '../cli/file-output.ts';
 import { keepYoungGenerationSmall } from '../cli/memory.ts';
 import type { AttachOptions } from '../commands/attach.ts';
 import type { CommandContext } from '../program.ts';
@@ -126,6 +127,15 @@ async function captureSession(
     process.env.AWS_DEFAULT_REGION ??
     regionFromStreamUrl(session.streamUrl);
   const clientConfig = { ...config, ...(region === undefined ? {} : { region }) };
+  let destination: Writable = process.stdout;
+  if (out !== undefined) {
+    try {
+      destination = openOutputFile(out);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return fail(`--out: cannot write ${JSON.stringify(out)} (${reason}); the session was not opened`, 1);
+    }
+  }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -136,7 +146,6 @@ async function captureSession(
     ...(timeoutSeconds === undefined ? {} : { deadline: Date.now() + timeoutSeconds * 1000 }),
     signal: controller.signal,
   });
-  const destination: Writable = out === undefined ? process.stdout : createWriteStream(out);
   const [written, result] = await Promise.allSettled([
     pipeline(capture.output, destination, { end: out !== undefined }),
     capture.done,

@@ -25,7 +25,7 @@ export function registerAttach(program: Command, context: CommandContext): void 
       '--target <id>',
       'ecs:<cluster>_<task>_<runtimeId>, the KMS encryption context (KMS-encrypted clusters)',
     )
-    .option('--out <file>', 'write the output to FILE instead of stdout')
+    .option('--out <file>', 'write the output to FILE instead of stdout (a new FILE is readable by you only)')
     .option(
       '--timeout <seconds>',
       'stop after this long: Ctrl-C, terminate the session, keep the output, exit 124',

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgentEmulator, startAgentEmulator } from '#local/agent-emulator/index.ts';
@@ -90,6 +90,7 @@ describe('ecs-diag attach', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.length).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('kms via the cli\r\n');
+    expect(statSync(out).mode & 0o777).toBe(0o600);
     expect((await emulator.waitForSession(session.sessionId)).violations).toEqual([]);
   });
 
@@ -142,6 +143,39 @@ describe('ecs-diag attach', () => {
     expect(stdout).toBe('begun\r\n');
     expect(stderr).toMatch(/^ecs-diag attach: interrupted: output truncated; the session was terminated/);
     expect((await emulator.waitForSession(session.sessionId)).state).toBe('terminated');
+  });
+
+  it('--out that cannot be created: exits 1 naming --out, and the session is never opened', async () => {
+    // Arrange
+    const session = emulator.createSession({ generatedOutputBytes: 1024 });
+
+    // Act
+    const result = await attach(
+      ['--session', JSON.stringify(session), '--out', join(dir, 'no-such-dir', 'x.out')],
+      emulator,
+    );
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^ecs-diag attach: --out: cannot write ".*x\.out" \(ENOENT\); the session was not opened/,
+    );
+    expect(emulator.report(session.sessionId).state).toBe('waiting');
+  });
+
+  it('a write that fails mid-capture (ENOSPC on /dev/full): exits 1 and ends the session', async () => {
+    // Arrange
+    const session = emulator.createSession({ generatedOutputBytes: 1024 * 1024 });
+
+    // Act
+    const result = await attach(['--session', JSON.stringify(session), '--out', '/dev/full'], emulator);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ecs-diag attach: could not write the output: ENOSPC');
+    const report = await emulator.waitForSession(session.sessionId);
+    expect(report.state).toBe('terminated');
+    expect(report.violations).toEqual([]);
   });
 
   it('exits 1 with the error when the session fails (channel_closed with a reason)', async () => {
