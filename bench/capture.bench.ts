@@ -7,17 +7,26 @@
  *   SSM_PLUGIN=/path/to/session-manager-plugin npm run bench -- capture
  *                                         (adds the official plugin against the same emulator, see
  *                                          session-manager-plugin.ts)
+ *
+ * Besides the in-process rows, the built `ecs-diag attach` runs as a whole process writing to stdout, measured
+ * exactly as the plugin is (GNU time, its 1 KiB start-up subtracted, its stdout hashed by the bench): the like-for-
+ * like comparison, since the in-process rows also pay for the bench's own hashing of the output.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { KMSClient } from '@aws-sdk/client-kms';
 import WebSocket, { WebSocketServer } from 'ws';
 import { openSessionCapture, type SessionCredentials } from '#lib/ssm-session/index.ts';
 import { generatedOutput } from '#local/agent-emulator/generated-output.ts';
 import { startAgentEmulator } from '#local/agent-emulator/index.ts';
+import { buildCli } from '../build/build.mjs';
 import { forkServerChild } from './server-child.ts';
-import { type PluginRun, runPlugin, startKmsProxy } from './session-manager-plugin.ts';
+import { runPlugin, startKmsProxy } from './session-manager-plugin.ts';
+import { hasGnuTime, type ProcessRun, runTimedProcess } from './whole-process.ts';
 
 const MB = 1024 * 1024;
 const FRAME = 1024;
@@ -178,8 +187,8 @@ async function main(): Promise<void> {
     return report.violations;
   }
   const pluginViolations = new Set<string>();
-  /** The official plugin on one session of `size` bytes, checked byte-exact and violation-free. */
-  async function plugin(size: number, encrypted: boolean): Promise<PluginRun> {
+  /** The official plugin on one session of `size` bytes, checked byte-exact (its violations are collected). */
+  async function plugin(size: number, encrypted: boolean): Promise<ProcessRun> {
     const session = await newSession(size, encrypted);
     const run = await runPlugin({
       plugin: PLUGIN as string,
@@ -192,6 +201,27 @@ async function main(): Promise<void> {
     for (const violation of await checkReport(session.sessionId, run, size, true)) {
       pluginViolations.add(violation.replace(/\d+/g, 'N'));
     }
+    return run;
+  }
+  const cliDir = mkdtempSync(join(tmpdir(), 'capture-bench-cli-'));
+  process.on('exit', () => rmSync(cliDir, { recursive: true, force: true }));
+  const cli = hasGnuTime() ? (await buildCli(cliDir)).file : undefined;
+  /** The built `ecs-diag attach` on one session of `size` bytes, to stdout: byte-exact, zero violations. */
+  async function attachProcess(size: number, encrypted: boolean): Promise<ProcessRun> {
+    const session = await newSession(size, encrypted);
+    const run = await runTimedProcess({
+      command: process.execPath,
+      args: [cli as string, 'attach', '--session', JSON.stringify(session), '--target', TARGET],
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: 'bench',
+        AWS_SECRET_ACCESS_KEY: 'bench',
+        AWS_ENDPOINT_URL_SSM: ready.httpEndpoint as string,
+        AWS_ENDPOINT_URL_KMS: ready.httpEndpoint as string,
+      },
+    });
+    await checkReport(session.sessionId, run, size);
     return run;
   }
 
@@ -219,7 +249,7 @@ async function main(): Promise<void> {
     child.send({ type: 'cpu' } satisfies Request);
     return (await next()).seconds as number;
   }
-  async function withPluginServerCpu(run: () => Promise<PluginRun>): Promise<PluginRun & Measured> {
+  async function withPluginServerCpu(run: () => Promise<ProcessRun>): Promise<ProcessRun & Measured> {
     const before = await serverCpu();
     const result = await run();
     return { ...result, serverCpuSeconds: (await serverCpu()) - before };
@@ -237,24 +267,35 @@ async function main(): Promise<void> {
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const consumer = await consumerAlone(bytes, plain.chunks ?? 1);
   const kmsConsumer = await consumerAlone(bytes, encrypted.chunks ?? 1);
-  // The plugin's start-up (a 1 KiB session) is measured too, and subtracted: CPU-s/MB net of start-up.
-  const plugins =
-    PLUGIN === undefined
-      ? undefined
-      : {
-          plainStart: await plugin(1024, false),
-          plain: await withPluginServerCpu(() => plugin(bytes, false)),
-          kmsStart: await plugin(1024, true),
-          kms: await withPluginServerCpu(() => plugin(bytes, true)),
-        };
+  // Whole processes (attach, and the plugin where given), each plain and KMS, with its start-up (a 1 KiB
+  // session) measured too and subtracted: CPU-s/MB net of start-up. Interleaved, so that both see the same load.
+  const wholeProcesses = async (
+    name: string,
+    runOne: (size: number, kms: boolean) => Promise<ProcessRun>,
+  ) => ({
+    name,
+    plainStart: await runOne(1024, false),
+    plain: await withPluginServerCpu(() => runOne(bytes, false)),
+    kmsStart: await runOne(1024, true),
+    kms: await withPluginServerCpu(() => runOne(bytes, true)),
+  });
+  const attachRuns = cli === undefined ? undefined : await wholeProcesses('ecs-diag attach', attachProcess);
+  const plugins = PLUGIN === undefined ? undefined : await wholeProcesses('session-manager-plugin', plugin);
   if (rawRun.sha256 !== plain.sha256)
     throw new Error('the raw baseline moved different bytes than the capture');
 
   const rate = (run: Measured) => megabytes / run.seconds;
-  const net = (run: PluginRun & Measured, start: PluginRun): Measured => ({
+  const net = (run: ProcessRun & Measured, start: ProcessRun): Measured => ({
     ...run,
     cpuSeconds: run.cpuSeconds - start.cpuSeconds,
   });
+  /** The rows of one whole-process program: plain and KMS net of start-up, the start-up, the peak RSS. */
+  const processLines = (runs: Awaited<ReturnType<typeof wholeProcesses>>): string[] => [
+    line(runs.name, net(runs.plain, runs.plainStart)),
+    line(`${runs.name} + KMS`, net(runs.kms, runs.kmsStart)),
+    `  start-up (1 KiB)           ${runs.plainStart.cpuSeconds.toFixed(3)} / KMS ${runs.kmsStart.cpuSeconds.toFixed(3)} CPU-s (subtracted above)`,
+    `  peak RSS                   ${(runs.plain.peakRssBytes / MB).toFixed(1)} MB / KMS ${(runs.kms.peakRssBytes / MB).toFixed(1)} MB`,
+  ];
   const line = (name: string, run: Measured) =>
     `${name.padEnd(28)} ${rate(run).toFixed(1).padStart(7)} MB/s  ${run.seconds.toFixed(2).padStart(6)} s  ` +
     `${(run.cpuSeconds / megabytes).toFixed(4)} client CPU-s/MB  ` +
@@ -269,16 +310,21 @@ async function main(): Promise<void> {
       `ratio capture+KMS / raw      ${(rate(encrypted) / rate(rawRun)).toFixed(2)}`,
       `client peak RSS              ${(peakRss / MB).toFixed(1)} MB (RSS before the measured runs ${(rssBefore / MB).toFixed(1)} MB)`,
       `bench's own hashing          ${(consumer.cpuSeconds / megabytes).toFixed(4)} CPU-s/MB (SHA-256 and for await over ${plain.chunks} chunks, as it reads our output; in our rows, not in the plugin's), KMS ${(kmsConsumer.cpuSeconds / megabytes).toFixed(4)}`,
+      ...(attachRuns === undefined
+        ? ['(install GNU time, apt-get install time, to add the built ecs-diag attach as a whole process)']
+        : processLines(attachRuns)),
       ...(plugins === undefined
         ? ['(set SSM_PLUGIN=/path/to/session-manager-plugin to add the official plugin)']
         : [
-            line('session-manager-plugin', net(plugins.plain, plugins.plainStart)),
-            line('session-manager-plugin + KMS', net(plugins.kms, plugins.kmsStart)),
-            `plugin start-up (1 KiB)      ${plugins.plainStart.cpuSeconds.toFixed(3)} / KMS ${plugins.kmsStart.cpuSeconds.toFixed(3)} CPU-s (subtracted above)`,
-            `plugin peak RSS              ${(plugins.plain.peakRssBytes / MB).toFixed(1)} MB / KMS ${(plugins.kms.peakRssBytes / MB).toFixed(1)} MB`,
+            ...processLines(plugins),
             `plugin protocol violations   ${pluginViolations.size === 0 ? 'none' : [...pluginViolations].join('; ')}`,
-            `ours / plugin CPU per MB     ${(plain.cpuSeconds / net(plugins.plain, plugins.plainStart).cpuSeconds).toFixed(2)} plain, ${(encrypted.cpuSeconds / net(plugins.kms, plugins.kmsStart).cpuSeconds).toFixed(2)} KMS`,
+            `ours / plugin CPU per MB     ${(plain.cpuSeconds / net(plugins.plain, plugins.plainStart).cpuSeconds).toFixed(2)} plain, ${(encrypted.cpuSeconds / net(plugins.kms, plugins.kmsStart).cpuSeconds).toFixed(2)} KMS (in-process rows)`,
             `  net of the bench's hashing ${((plain.cpuSeconds - consumer.cpuSeconds) / net(plugins.plain, plugins.plainStart).cpuSeconds).toFixed(2)} plain, ${((encrypted.cpuSeconds - kmsConsumer.cpuSeconds) / net(plugins.kms, plugins.kmsStart).cpuSeconds).toFixed(2)} KMS`,
+            ...(attachRuns === undefined
+              ? []
+              : [
+                  `  whole processes           ${(net(attachRuns.plain, attachRuns.plainStart).cpuSeconds / net(plugins.plain, plugins.plainStart).cpuSeconds).toFixed(2)} plain, ${(net(attachRuns.kms, attachRuns.kmsStart).cpuSeconds / net(plugins.kms, plugins.kmsStart).cpuSeconds).toFixed(2)} KMS (ecs-diag attach / plugin, both to stdout, both net of start-up)`,
+                ]),
           ]),
       '',
     ].join('\n'),

@@ -7,16 +7,16 @@
  * Its KMS client has no endpoint override (aws-sdk-go 1.54 reads no AWS_ENDPOINT_URL), so for KMS sessions the
  * bench's server child runs an HTTPS CONNECT proxy (HTTPS_PROXY) that terminates TLS for kms.<region>.amazonaws.com
  * with a throwaway self-signed certificate (trusted through AWS_CA_BUNDLE) and forwards to the emulator.
- * Needs openssl (for the certificate) and GNU time (/usr/bin/time, for the plugin's CPU and peak RSS).
+ * Needs openssl (for the certificate) and GNU time (/usr/bin/time, for the plugin's CPU and peak RSS; whole-process.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ProcessRun, runTimedProcess } from './whole-process.ts';
 
 /** A CONNECT proxy in front of a TLS server that forwards every request to `upstream` (the emulator's HTTP API). */
 export interface KmsProxy {
@@ -89,43 +89,22 @@ export async function startKmsProxy(upstream: string, region: string): Promise<K
   };
 }
 
-/** One plugin run: its own CPU (user + system) and peak RSS from GNU time, and the captured output's hash. */
-export interface PluginRun {
-  seconds: number;
-  cpuSeconds: number;
-  peakRssBytes: number;
-  sha256: string;
-  bytes: number;
-}
-
 /**
  * Runs the plugin on one session and hashes its stdout without the lines the plugin adds around the command's
  * output ("Starting session with SessionId", the KMS CustomerMessage, "Exiting session with sessionId").
  */
-export async function runPlugin(options: {
+export function runPlugin(options: {
   plugin: string;
   session: { sessionId: string; streamUrl: string; tokenValue: string };
   region: string;
   target: string;
   ssmEndpoint: string;
   kmsProxy?: { proxyUrl: string; caFile: string };
-}): Promise<PluginRun> {
+}): Promise<ProcessRun> {
   const { session } = options;
-  const dir = mkdtempSync(join(tmpdir(), 'ssm-plugin-'));
-  const timeFile = join(dir, 'time');
-  const prefix = Buffer.from(
-    `\nStarting session with SessionId: ${session.sessionId}\n${options.kmsProxy ? 'This session is encrypted using AWS KMS.\n' : ''}`,
-  );
-  const suffix = Buffer.from(`\n\nExiting session with sessionId: ${session.sessionId}.\n\n`);
-  const start = performance.now();
-  const child = spawn(
-    '/usr/bin/time',
-    [
-      '-f',
-      '%U %S %M',
-      '-o',
-      timeFile,
-      options.plugin,
+  return runTimedProcess({
+    command: options.plugin,
+    args: [
       JSON.stringify(session),
       options.region,
       'StartSession',
@@ -133,60 +112,18 @@ export async function runPlugin(options: {
       JSON.stringify({ Target: options.target }),
       options.ssmEndpoint,
     ],
-    {
-      // stdin stays open and silent: at EOF the plugin gives up the session ("Cannot perform start session: EOF").
-      stdio: ['pipe', 'pipe', 'ignore'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: 'bench',
-        AWS_SECRET_ACCESS_KEY: 'bench',
-        AWS_REGION: options.region,
-        ...(options.kmsProxy
-          ? { HTTPS_PROXY: options.kmsProxy.proxyUrl, AWS_CA_BUNDLE: options.kmsProxy.caFile }
-          : {}),
-      },
+    env: {
+      PATH: process.env.PATH,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_REGION: options.region,
+      ...(options.kmsProxy
+        ? { HTTPS_PROXY: options.kmsProxy.proxyUrl, AWS_CA_BUNDLE: options.kmsProxy.caFile }
+        : {}),
     },
-  );
-  // Everything but the last suffix.length bytes is hashed as it arrives; the head must be the prefix.
-  const hash = createHash('sha256');
-  let head = Buffer.alloc(0);
-  let headDone = false;
-  let tail = Buffer.alloc(0);
-  let bytes = 0;
-  for await (const chunk of child.stdout) {
-    let data = chunk as Buffer;
-    if (!headDone) {
-      head = Buffer.concat([head, data]);
-      if (head.length < prefix.length) continue;
-      if (!head.subarray(0, prefix.length).equals(prefix)) {
-        throw new Error(
-          `the plugin's output did not start as expected: ${JSON.stringify(head.toString().slice(0, 200))}`,
-        );
-      }
-      data = head.subarray(prefix.length);
-      headDone = true;
-    }
-    const joined = Buffer.concat([tail, data]);
-    const keep = Math.min(joined.length, suffix.length);
-    const ready = joined.subarray(0, joined.length - keep);
-    hash.update(ready);
-    bytes += ready.length;
-    tail = Buffer.from(joined.subarray(joined.length - keep));
-  }
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const seconds = (performance.now() - start) / 1000;
-  if (code !== 0 || !tail.equals(suffix)) {
-    throw new Error(`the plugin exited ${code} and its output ended ${JSON.stringify(tail.toString())}`);
-  }
-  const [user, system, maxRssKb] =
-    readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    seconds,
-    cpuSeconds: (user ?? Number.NaN) + (system ?? Number.NaN),
-    peakRssBytes: (maxRssKb ?? Number.NaN) * 1024,
-    sha256: hash.digest('hex'),
-    bytes,
-  };
+    prefix: Buffer.from(
+      `\nStarting session with SessionId: ${session.sessionId}\n${options.kmsProxy ? 'This session is encrypted using AWS KMS.\n' : ''}`,
+    ),
+    suffix: Buffer.from(`\n\nExiting session with sessionId: ${session.sessionId}.\n\n`),
+  });
 }
