@@ -268,19 +268,43 @@ async function main(): Promise<void> {
   const consumer = await consumerAlone(bytes, plain.chunks ?? 1);
   const kmsConsumer = await consumerAlone(bytes, encrypted.chunks ?? 1);
   // Whole processes (attach, and the plugin where given), each plain and KMS, with its start-up (a 1 KiB
-  // session) measured too and subtracted: CPU-s/MB net of start-up. Interleaved, so that both see the same load.
-  const wholeProcesses = async (
-    name: string,
-    runOne: (size: number, kms: boolean) => Promise<ProcessRun>,
-  ) => ({
-    name,
-    plainStart: await runOne(1024, false),
-    plain: await withPluginServerCpu(() => runOne(bytes, false)),
-    kmsStart: await runOne(1024, true),
-    kms: await withPluginServerCpu(() => runOne(bytes, true)),
-  });
-  const attachRuns = cli === undefined ? undefined : await wholeProcesses('ecs-diag attach', attachProcess);
-  const plugins = PLUGIN === undefined ? undefined : await wholeProcesses('session-manager-plugin', plugin);
+  // session) measured too and subtracted: CPU-s/MB net of start-up. Interleaved step by step (attach's run,
+  // then the plugin's), so that a minute of extra load on the shared cores falls on both rather than one.
+  type RunOne = (size: number, kms: boolean) => Promise<ProcessRun>;
+  interface WholeProcessRuns {
+    name: string;
+    plainStart: ProcessRun;
+    plain: ProcessRun & Measured;
+    kmsStart: ProcessRun;
+    kms: ProcessRun & Measured;
+  }
+  async function wholeProcesses(
+    programs: Array<{ name: string; runOne: RunOne }>,
+  ): Promise<WholeProcessRuns[]> {
+    const each = async <T>(step: (runOne: RunOne) => Promise<T>): Promise<T[]> => {
+      const results: T[] = [];
+      for (const program of programs) results.push(await step(program.runOne));
+      return results;
+    };
+    const plainStart = await each((runOne) => runOne(1024, false));
+    const plainRuns = await each((runOne) => withPluginServerCpu(() => runOne(bytes, false)));
+    const kmsStart = await each((runOne) => runOne(1024, true));
+    const kmsRuns = await each((runOne) => withPluginServerCpu(() => runOne(bytes, true)));
+    return programs.map(({ name }, i) => ({
+      name,
+      plainStart: plainStart[i] as ProcessRun,
+      plain: plainRuns[i] as ProcessRun & Measured,
+      kmsStart: kmsStart[i] as ProcessRun,
+      kms: kmsRuns[i] as ProcessRun & Measured,
+    }));
+  }
+  const programs = [
+    ...(cli === undefined ? [] : [{ name: 'ecs-diag attach', runOne: attachProcess }]),
+    ...(PLUGIN === undefined ? [] : [{ name: 'session-manager-plugin', runOne: plugin }]),
+  ];
+  const processRuns = await wholeProcesses(programs);
+  const attachRuns = processRuns.find((runs) => runs.name === 'ecs-diag attach');
+  const plugins = processRuns.find((runs) => runs.name === 'session-manager-plugin');
   if (rawRun.sha256 !== plain.sha256)
     throw new Error('the raw baseline moved different bytes than the capture');
 
@@ -290,7 +314,7 @@ async function main(): Promise<void> {
     cpuSeconds: run.cpuSeconds - start.cpuSeconds,
   });
   /** The rows of one whole-process program: plain and KMS net of start-up, the start-up, the peak RSS. */
-  const processLines = (runs: Awaited<ReturnType<typeof wholeProcesses>>): string[] => [
+  const processLines = (runs: WholeProcessRuns): string[] => [
     line(runs.name, net(runs.plain, runs.plainStart)),
     line(`${runs.name} + KMS`, net(runs.kms, runs.kmsStart)),
     `  start-up (1 KiB)           ${runs.plainStart.cpuSeconds.toFixed(3)} / KMS ${runs.kmsStart.cpuSeconds.toFixed(3)} CPU-s (subtracted above)`,

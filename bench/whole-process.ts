@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,12 +21,7 @@ export interface ProcessRun {
 
 /** True when GNU time is installed where `runTimedProcess` looks for it. */
 export function hasGnuTime(): boolean {
-  try {
-    readFileSync('/usr/bin/time');
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync('/usr/bin/time');
 }
 
 /**
