@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     child.send({ type: 'cpu' } satisfies Request);
     return (await next()).seconds as number;
   }
-  async function withPluginServerCpu(run: () => Promise<ProcessRun>): Promise<ProcessRun & Measured> {
+  async function withProcessServerCpu(run: () => Promise<ProcessRun>): Promise<ProcessRun & Measured> {
     const before = await serverCpu();
     const result = await run();
     return { ...result, serverCpuSeconds: (await serverCpu()) - before };
@@ -287,9 +287,9 @@ async function main(): Promise<void> {
       return results;
     };
     const plainStart = await each((runOne) => runOne(1024, false));
-    const plainRuns = await each((runOne) => withPluginServerCpu(() => runOne(bytes, false)));
+    const plainRuns = await each((runOne) => withProcessServerCpu(() => runOne(bytes, false)));
     const kmsStart = await each((runOne) => runOne(1024, true));
-    const kmsRuns = await each((runOne) => withPluginServerCpu(() => runOne(bytes, true)));
+    const kmsRuns = await each((runOne) => withProcessServerCpu(() => runOne(bytes, true)));
     return programs.map(({ name }, i) => ({
       name,
       plainStart: plainStart[i] as ProcessRun,

@@ -3,11 +3,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 
 /**
- * Opens `path` now (created readable by its owner only, since the output is raw and unredacted, or truncated), so
- * that a path that cannot be written fails before a session is consumed, and returns a stream that writes to it
- * synchronously. A regular file's writes land in the page cache, so a synchronous write costs less than
- * `createWriteStream`'s round trip through the thread pool per chunk (a 512 MB `attach`: 0.0123 against
- * 0.0155 CPU-s/MB, BENCHMARKS.md). Throws the `open` error (ENOENT, EACCES, EISDIR).
+ * Opens `path` now, so that a path that cannot be written fails before a session is consumed, and returns a
+ * stream that writes to it synchronously. A new file is created readable by its owner only (the output is raw and
+ * unredacted); an existing one is truncated and keeps its mode. A regular file's writes land in the page cache, so
+ * a synchronous write costs less than `createWriteStream`'s round trip through the thread pool per chunk (a 512 MB
+ * `attach`: 0.0125 against 0.0156 CPU-s/MB, medians, BENCHMARKS.md). Throws the `open` error (ENOENT, EACCES,
+ * EISDIR).
  */
 export function openOutputFile(path: string): Writable {
   const fd = openSync(path, 'w', 0o600);
