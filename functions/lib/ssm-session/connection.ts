@@ -1,6 +1,8 @@
 /**
  * The websocket under a data channel: opened as the service expects (no extra headers, no compression), the token
- * frame first, then binary frames, with the frames of one burst (the acks of one TCP read) written together.
+ * frame first, then binary frames, with the frames of one burst (the acks of one TCP read) written together. While
+ * the stream flows faster than the loop turns, reading pauses briefly after each turn so that the next turn handles
+ * a larger burst.
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -12,6 +14,19 @@ export const CLIENT_VERSION = '1.2.0.0';
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** After our close frame, how long the peer gets to answer before the socket is destroyed (ws's default is 30 s). */
 const CLOSE_TIMEOUT_MS = 2000;
+/**
+ * A loop turn that brought at least this many bytes shows the stream flowing faster than the loop turns: reading
+ * then pauses for READ_COALESCE_MS, and the next turn handles everything that arrived meanwhile at once (one ack
+ * write, one output chunk, one wake-up) instead of one socket read's worth (about 15 KiB at full speed on
+ * loopback). A trickle (an interactive session) never pauses.
+ */
+const READ_COALESCE_BYTES = 4 * 1024;
+/**
+ * How long reading pauses after such a turn: an ack and the output wait up to this much longer, inside the agent's
+ * retransmission timeout (its round trip plus at least 10 ms, spec section 5). On loopback, where that timeout is
+ * tightest, the emulator resends a few messages per 50 MB because of it (BENCHMARKS.md, sixth pass).
+ */
+const READ_COALESCE_MS = 5;
 
 /** What the connection reports to its owner. */
 export interface ConnectionEvents {
@@ -28,6 +43,12 @@ export class DataChannelConnection {
   private readonly ws: WebSocket;
   /** Payloads sent since the last write, framed and written together once the ready reads are handled. */
   private pending: Buffer[] = [];
+  /** Bytes of the frames received since the last turn ended. */
+  private received = 0;
+  /** Paused by the owner (backpressure): only `resume` reads again. */
+  private held = false;
+  /** The brief pause after a fast turn (READ_COALESCE_MS), while it lasts. */
+  private coalescing: NodeJS.Timeout | undefined;
 
   /** Connects to `streamUrl` and sends the token frame once open. */
   constructor(streamUrl: string, tokenValue: string, events: ConnectionEvents) {
@@ -42,19 +63,31 @@ export class DataChannelConnection {
     const ws = new WebSocket(streamUrl, wsOptions);
     this.ws = ws;
     ws.on('open', () => this.sendToken(tokenValue));
-    ws.on('message', (data: Buffer) => events.message(data));
+    ws.on('message', (data: Buffer) => {
+      this.received += data.length;
+      events.message(data);
+    });
     ws.on('pong', () => events.control());
     ws.on('ping', () => events.control());
     ws.on('error', (error) => events.error(error));
-    ws.on('close', (code, reason) => events.close(code, reason.toString('utf8')));
+    ws.on('close', (code, reason) => {
+      this.stopCoalescing();
+      events.close(code, reason.toString('utf8'));
+    });
   }
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Whether the owner paused reading (`pause`); the brief pauses between fast turns do not count. */
   get isPaused(): boolean {
-    return this.ws.isPaused;
+    return this.held;
+  }
+
+  /** Whether reading is in the brief pause after a fast turn (READ_COALESCE_MS). */
+  get isCoalescing(): boolean {
+    return this.coalescing !== undefined;
   }
 
   /**
@@ -66,7 +99,7 @@ export class DataChannelConnection {
    */
   send(frame: Buffer): void {
     if (!this.isOpen) return;
-    if (this.pending.length === 0) setImmediate(() => this.flush());
+    if (this.pending.length === 0) setImmediate(this.endTurn);
     this.pending.push(frame);
   }
 
@@ -75,26 +108,51 @@ export class DataChannelConnection {
     this.ws.ping();
   }
 
-  /** Stops reading the socket (backpressure). */
+  /** Stops reading the socket (backpressure) until `resume`. */
   pause(): void {
+    this.held = true;
     this.ws.pause();
   }
 
-  /** Reads the socket again. */
+  /** Reads the socket again (at once, or when a pause between fast turns ends). */
   resume(): void {
-    this.ws.resume();
+    this.held = false;
+    if (this.coalescing === undefined) this.ws.resume();
   }
 
   /** A normal close (1000) after the frames sent so far; the peer gets CLOSE_TIMEOUT_MS to answer. */
   close(): void {
+    this.stopCoalescing();
     this.flush();
     this.ws.close(1000);
   }
 
   /** Drops the socket at once, after writing the frames (the acks) already sent. */
   terminate(): void {
+    this.stopCoalescing();
     this.flush();
     this.ws.terminate();
+  }
+
+  /** The reads that were ready are handled: write their acks, and pause briefly if the stream is flowing fast. */
+  private readonly endTurn = (): void => {
+    this.flush();
+    const received = this.received;
+    this.received = 0;
+    if (received < READ_COALESCE_BYTES || this.coalescing !== undefined || !this.isOpen) return;
+    this.ws.pause();
+    this.coalescing = setTimeout(() => {
+      this.coalescing = undefined;
+      if (!this.held) this.ws.resume();
+    }, READ_COALESCE_MS);
+  };
+
+  /** Ends a pause between fast turns now; reading goes on unless the owner paused it. */
+  private stopCoalescing(): void {
+    if (this.coalescing === undefined) return;
+    clearTimeout(this.coalescing);
+    this.coalescing = undefined;
+    if (!this.held) this.ws.resume();
   }
 
   private sendToken(tokenValue: string): void {
