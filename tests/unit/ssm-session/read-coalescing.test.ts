@@ -42,6 +42,14 @@ async function handled(received: Buffer[], count: number): Promise<void> {
   await nextTurn();
 }
 
+/** A connection right after a fast turn: 16 frames sent at once, the turn that brought 4 or more of them handled. */
+async function afterBurst(agent: FakeAgent) {
+  const opened = await connect(agent);
+  burst(opened.peer, 0, 16);
+  await handled(opened.received, 4);
+  return opened;
+}
+
 describe('ssm-session connection: reads coalesced while the stream flows fast', () => {
   let agent: FakeAgent;
   beforeAll(async () => {
@@ -53,9 +61,7 @@ describe('ssm-session connection: reads coalesced while the stream flows fast', 
 
   it('pauses reading briefly after a turn that brought a burst, then reads on by itself', async () => {
     // Arrange
-    const { connection, peer, received } = await connect(agent);
-    burst(peer, 0, 16);
-    await handled(received, 4);
+    const { connection, peer, received } = await afterBurst(agent);
 
     // Act
     const pausedAfterBurst = connection.isCoalescing;
@@ -87,9 +93,7 @@ describe('ssm-session connection: reads coalesced while the stream flows fast', 
 
   it('a pause by the owner (backpressure) outlasts the brief pause, and only resume reads again', async () => {
     // Arrange
-    const { connection, peer, received } = await connect(agent);
-    burst(peer, 0, 16);
-    await handled(received, 4);
+    const { connection, peer, received } = await afterBurst(agent);
     expect(connection.isCoalescing).toBe(true);
 
     // Act: held through the brief pause (5 ms) many times over, with frames waiting on the socket.
@@ -113,9 +117,7 @@ describe('ssm-session connection: reads coalesced while the stream flows fast', 
 
   it('close during the brief pause still reads the peer close frame and ends at once', async () => {
     // Arrange
-    const { connection, peer, received } = await connect(agent);
-    burst(peer, 0, 16);
-    await handled(received, 4);
+    const { connection, peer } = await afterBurst(agent);
     expect(connection.isCoalescing).toBe(true);
 
     // Act
