@@ -141,10 +141,7 @@ export class DataChannelConnection {
     this.received = 0;
     if (received < READ_COALESCE_BYTES || this.coalescing !== undefined || !this.isOpen) return;
     this.ws.pause();
-    this.coalescing = setTimeout(() => {
-      this.coalescing = undefined;
-      if (!this.held) this.ws.resume();
-    }, READ_COALESCE_MS);
+    this.coalescing = setTimeout(() => this.stopCoalescing(), READ_COALESCE_MS);
   };
 
   /** Ends a pause between fast turns now; reading goes on unless the owner paused it. */
